@@ -1,0 +1,47 @@
+import strawberry
+import strawberry_django
+from django.contrib.auth.models import User
+
+from backend.accounts import services
+from backend.common.graphql.context import Context, current_user
+
+from .types import LoginInput, RegisterInput, UserType
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field(description="The signed-in user, or null when anonymous.")
+    def me(self, info: strawberry.Info) -> UserType | None:
+        user = current_user(info)
+        return user if isinstance(user, User) else None  # type: ignore[return-value]
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry_django.mutation(
+        description="Create an account and sign in to it (sets the session cookie)."
+    )
+    def register(
+        self, info: strawberry.Info[Context], input: RegisterInput
+    ) -> UserType:
+        user = services.register_user(
+            username=input.username, email=input.email, password=input.password
+        )
+        services.sign_in(
+            info.context.request, username=user.username, password=input.password
+        )
+        return user  # type: ignore[return-value]
+
+    @strawberry_django.mutation(description="Sign in; sets the session cookie.")
+    def login(self, info: strawberry.Info[Context], input: LoginInput) -> UserType:
+        user = services.sign_in(
+            info.context.request, username=input.username, password=input.password
+        )
+        return user  # type: ignore[return-value]
+
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        description="Sign out; true when a session was ended.",
+    )
+    def logout(self, info: strawberry.Info[Context]) -> bool:
+        return services.sign_out(info.context.request)

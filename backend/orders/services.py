@@ -1,0 +1,182 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.common.errors import (
+    DomainError,
+    ErrorCode,
+    NotFound,
+    PermissionDeniedError,
+    field_errors,
+)
+from backend.products import api as products_api
+
+from . import selectors
+from .models import Order, OrderStatus
+
+ORDER_NOT_FOUND = "Order does not exist."
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+# Delivered and canceled are final: they have no way out.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELED: frozenset(),
+}
+
+
+def _check_quantity(quantity: int) -> None:
+    if quantity < 1:
+        raise field_errors({"quantity": ["Quantity must be at least 1."]})
+
+
+def _check_idempotency_key(key: str) -> None:
+    if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise field_errors(
+            {
+                "idempotency_key": [
+                    f"An idempotency key has 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} "
+                    "characters."
+                ]
+            }
+        )
+
+
+def _replay(order: Order, *, product_id: int, quantity: int) -> Order:
+    if order.product_id != product_id or order.quantity != quantity:
+        raise DomainError(
+            field="idempotency_key",
+            message=(
+                "This idempotency key was already used for a different order "
+                f"(order {order.pk})."
+            ),
+            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        )
+    return order
+
+
+def _order_with_key(customer: AbstractBaseUser, key: str) -> Order | None:
+    return Order.objects.filter(customer_id=customer.pk, idempotency_key=key).first()
+
+
+def create_order(
+    *,
+    customer: AbstractBaseUser,
+    product_id: int,
+    quantity: int,
+    idempotency_key: str | None = None,
+) -> Order:
+    """Place an order, reserving its stock in the same transaction.
+
+    With an idempotency key, a repeat by the same customer returns the first
+    order and moves no stock, even when the repeats race each other.
+    """
+    _check_quantity(quantity)
+    if idempotency_key is not None:
+        _check_idempotency_key(idempotency_key)
+        if existing := _order_with_key(customer, idempotency_key):
+            return _replay(existing, product_id=product_id, quantity=quantity)
+    try:
+        with transaction.atomic():
+            product = products_api.reserve_stock(
+                product_id=product_id, quantity=quantity
+            )
+            return Order.objects.create(
+                product_id=product_id,
+                customer_id=customer.pk,
+                quantity=quantity,
+                unit_price=product.price,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the unique constraint; its
+        # transaction rolled ours back (stock included), so answer with its order.
+        existing = (
+            _order_with_key(customer, idempotency_key) if idempotency_key else None
+        )
+        if existing is None:
+            raise
+        return _replay(existing, product_id=product_id, quantity=quantity)
+
+
+def _lock_order(actor: AbstractBaseUser, order_id: int) -> Order:
+    order = selectors.visible_orders(actor).select_for_update().filter(pk=order_id)
+    locked = order.first()
+    if locked is None:
+        raise NotFound(ORDER_NOT_FOUND)
+    return locked
+
+
+def _change_quantity(order: Order, quantity: int) -> None:
+    _check_quantity(quantity)
+    if order.status != OrderStatus.PENDING:
+        raise DomainError(
+            field="quantity",
+            message=(
+                f"Only pending orders can change quantity; this one is {order.status}."
+            ),
+            code=ErrorCode.ORDER_NOT_PENDING,
+        )
+    difference = quantity - order.quantity
+    if difference > 0:
+        products_api.reserve_stock(product_id=order.product_id, quantity=difference)
+    elif difference < 0:
+        products_api.release_stock(product_id=order.product_id, quantity=-difference)
+    order.quantity = quantity
+    order.save(update_fields=["quantity", "updated_at"])
+
+
+def _move_status(order: Order, target: str) -> None:
+    if target not in ALLOWED_TRANSITIONS[order.status]:
+        raise DomainError(
+            field="status",
+            message=f"An order cannot move from {order.status} to {target}.",
+            code=ErrorCode.INVALID_TRANSITION,
+        )
+    # Guarded on the status we checked, so two racing changes cannot both win.
+    moved = Order.objects.filter(pk=order.pk, status=order.status).update(
+        status=target, updated_at=timezone.now()
+    )
+    if not moved:
+        current = Order.objects.values_list("status", flat=True).get(pk=order.pk)
+        raise DomainError(
+            field="status",
+            message=f"An order cannot move from {current} to {target}.",
+            code=ErrorCode.INVALID_TRANSITION,
+        )
+    if target == OrderStatus.CANCELED:
+        products_api.release_stock(product_id=order.product_id, quantity=order.quantity)
+
+
+@transaction.atomic
+def update_order(
+    *,
+    actor: AbstractBaseUser,
+    order_id: int,
+    quantity: int | None = None,
+    status: str | None = None,
+) -> Order:
+    """Change an order's quantity and/or status, moving stock with it.
+
+    Owners (and staff) change the quantity of pending orders and cancel them;
+    only staff ship and deliver.
+    """
+    if quantity is None and status is None:
+        raise field_errors({"quantity": ["Give a quantity or a status to change."]})
+    order = _lock_order(actor, order_id)
+    if quantity is not None:
+        _change_quantity(order, quantity)
+    if status is not None:
+        if status != OrderStatus.CANCELED and not getattr(actor, "is_staff", False):
+            raise PermissionDeniedError(
+                "Only staff members may ship or deliver orders."
+            )
+        _move_status(order, status)
+    order.refresh_from_db()
+    return order
+
+
+def cancel_order(*, actor: AbstractBaseUser, order_id: int) -> Order:
+    """Cancel a pending order and return its stock to the product."""
+    return update_order(actor=actor, order_id=order_id, status=OrderStatus.CANCELED)

@@ -1,0 +1,114 @@
+from decimal import Decimal
+from typing import TypedDict, Unpack
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, ProtectedError
+
+from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
+
+from .models import Product
+
+PRODUCT_NOT_FOUND = "Product does not exist."
+
+
+class ProductChanges(TypedDict, total=False):
+    name: str
+    description: str
+    price: Decimal
+    stock_quantity: int
+
+
+def _validated(product: Product) -> Product:
+    try:
+        product.full_clean()
+    except ValidationError as error:
+        raise as_validation_error(error) from error
+    return product
+
+
+def _get_for_update(product_id: int) -> Product:
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(PRODUCT_NOT_FOUND)
+    return product
+
+
+@transaction.atomic
+def create_product(
+    *, name: str, price: Decimal, description: str = "", stock_quantity: int = 0
+) -> Product:
+    product = _validated(
+        Product(
+            name=name,
+            description=description,
+            price=price,
+            stock_quantity=stock_quantity,
+        )
+    )
+    product.save()
+    return product
+
+
+@transaction.atomic
+def update_product(*, product_id: int, **changes: Unpack[ProductChanges]) -> Product:
+    """Change only the given fields; 0, "" and other falsy values are real values."""
+    product = _get_for_update(product_id)
+    for field, value in changes.items():
+        setattr(product, field, value)
+    _validated(product).save(update_fields=[*changes, "updated_at"])
+    return product
+
+
+@transaction.atomic
+def delete_product(*, product_id: int) -> Product:
+    product = _get_for_update(product_id)
+    try:
+        product.delete()
+    except ProtectedError as error:
+        raise DomainError(
+            field=None,
+            message="This product has orders and cannot be deleted.",
+            code=ErrorCode.PRODUCT_HAS_ORDERS,
+        ) from error
+    # delete() clears the pk; the payload still names what was deleted.
+    product.pk = product_id
+    return product
+
+
+def reserve_stock(*, product_id: int, quantity: int) -> Product:
+    """Take `quantity` units in one guarded UPDATE; return the product as locked."""
+    if quantity < 1:
+        raise DomainError(
+            field="quantity",
+            message="Quantity must be at least 1.",
+            code=ErrorCode.VALIDATION,
+        )
+    with transaction.atomic():
+        taken = Product.objects.filter(
+            pk=product_id, stock_quantity__gte=quantity
+        ).update(stock_quantity=F("stock_quantity") - quantity)
+        # The UPDATE (or its absence) leaves the row locked or unchanged, so this
+        # read sees the price and stock the reservation was made against.
+        product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(PRODUCT_NOT_FOUND)
+    if not taken:
+        raise DomainError(
+            field="quantity",
+            message=(
+                f"Not enough stock for {product.name!r}: {quantity} requested, "
+                f"{product.stock_quantity} available."
+            ),
+            code=ErrorCode.INSUFFICIENT_STOCK,
+        )
+    return product
+
+
+def release_stock(*, product_id: int, quantity: int) -> None:
+    """Return `quantity` units to the product's stock."""
+    returned = Product.objects.filter(pk=product_id).update(
+        stock_quantity=F("stock_quantity") + quantity
+    )
+    if not returned:
+        raise NotFound(PRODUCT_NOT_FOUND)

@@ -1,0 +1,32 @@
+"""The one GraphQL schema: merges what each app contributes."""
+
+import strawberry
+from django.conf import settings
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from backend.accounts.graphql.schema import AccountMutations, AccountQueries
+from backend.common.graphql.schema import NodeQueries
+from backend.orders.graphql.schema import OrderMutations, OrderQueries
+from backend.products.graphql.schema import ProductMutations, ProductQueries
+
+from .errors import should_mask_error
+
+Query = merge_types(
+    "Query", (NodeQueries, AccountQueries, ProductQueries, OrderQueries)
+)
+Mutation = merge_types("Mutation", (AccountMutations, ProductMutations, OrderMutations))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+    extensions=[
+        DjangoOptimizerExtension,
+        ParserCache,
+        ValidationCache,
+        lambda: MaskErrors(should_mask_error=should_mask_error),
+    ],
+)
