@@ -39,7 +39,7 @@ class GraphQLClient:
     def csrf_token(self) -> str:
         cookie = self.client.cookies.get("csrftoken")
         if cookie is None:
-            self.client.get(GRAPHQL_URL, HTTP_ACCEPT="application/json")
+            self.client.get(GRAPHQL_URL, {"query": "{ __typename }"})
             cookie = self.client.cookies["csrftoken"]
         return cookie.value
 

@@ -71,3 +71,11 @@ def as_validation_error(error: ValidationError) -> ValidationError:
     return ValidationError(
         [ValidationError(m, code=ErrorCode.VALIDATION.value) for m in error.messages]
     )
+
+
+class InvalidArgument(Exception):
+    """A query argument out of bounds; its message is written for the client."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.extensions = {"code": ErrorCode.VALIDATION.value}

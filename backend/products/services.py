@@ -10,6 +10,7 @@ from backend.common.errors import DomainError, ErrorCode, NotFound, as_validatio
 from .models import Product
 
 PRODUCT_NOT_FOUND = "Product does not exist."
+CENT = Decimal("0.01")
 
 
 class ProductChanges(TypedDict, total=False):
@@ -24,6 +25,8 @@ def _validated(product: Product) -> Product:
         product.full_clean()
     except ValidationError as error:
         raise as_validation_error(error) from error
+    # Validation allows at most 2 places; quantize so "0" reads back as "0.00".
+    product.price = Decimal(product.price).quantize(CENT)
     return product
 
 

@@ -3,7 +3,7 @@ import strawberry_django
 from strawberry import relay
 from strawberry_django.relay import DjangoListConnection
 
-from backend.common.graphql.fields import StableOrderField
+from backend.common.graphql.fields import connection
 from backend.common.graphql.ids import decode_global_id
 from backend.common.graphql.permissions import SignedInOnly, require_user
 from backend.orders import services
@@ -25,8 +25,7 @@ class OrderQueries:
         extensions=[SignedInOnly()],
         description="One of your orders (staff: any order); null when not found.",
     )
-    orders: DjangoListConnection[OrderType] = strawberry_django.connection(
-        field_cls=StableOrderField,
+    orders: DjangoListConnection[OrderType] = connection(
         extensions=[SignedInOnly()],
         description="Your orders (staff: all orders), paginated.",
     )

@@ -3,7 +3,7 @@ import strawberry_django
 from strawberry import relay
 from strawberry_django.relay import DjangoListConnection
 
-from backend.common.graphql.fields import StableOrderField
+from backend.common.graphql.fields import connection
 from backend.common.graphql.ids import decode_global_id
 from backend.common.graphql.permissions import require_staff
 from backend.products import services
@@ -28,8 +28,7 @@ class ProductQueries:
     product: ProductType | None = strawberry_django.node(
         description="One product by its global ID; null when it does not exist."
     )
-    products: DjangoListConnection[ProductType] = strawberry_django.connection(
-        field_cls=StableOrderField,
+    products: DjangoListConnection[ProductType] = connection(
         description="The catalogue, paginated; anyone may read it.",
     )
 

@@ -1,0 +1,160 @@
+from decimal import Decimal
+
+import pytest
+
+from backend.orders.models import Order
+from backend.products.services import update_product
+from tests.conftest import gid
+
+
+def place(client, product, quantity=1, **extra):
+    return client.run(
+        "PlaceOrder",
+        input={"productId": gid("Product", product.pk), "quantity": quantity, **extra},
+    ).data["createOrder"]
+
+
+def codes(payload):
+    return [m["code"] for m in payload["messages"]]
+
+
+def test_create_order_reserves_stock_and_records_the_price(customer_client, product):
+    payload = place(customer_client, product, quantity=3)
+
+    order = Order.objects.get()
+    assert payload == {
+        "__typename": "Order",
+        "id": gid("Order", order.pk),
+        "quantity": 3,
+        "status": "PENDING",
+        "unitPrice": "12.50",
+        "total": "37.50",
+        "createdAt": payload["createdAt"],
+        "product": {
+            "id": gid("Product", product.pk),
+            "name": "Teapot",
+            "price": "12.50",
+            "stockQuantity": 7,
+        },
+    }
+    product.refresh_from_db()
+    assert product.stock_quantity == 7
+
+
+def test_later_price_changes_never_change_placed_orders(customer_client, product):
+    place(customer_client, product, quantity=2)
+
+    update_product(product_id=product.pk, price=Decimal("99.00"))
+
+    order = Order.objects.get()
+    assert (order.unit_price, order.total) == (Decimal("12.50"), Decimal("25.00"))
+
+
+def test_create_order_rejects_more_than_stock_and_changes_nothing(
+    customer_client, product
+):
+    payload = place(customer_client, product, quantity=11)
+
+    assert payload["messages"] == [
+        {
+            "kind": "VALIDATION",
+            "field": "quantity",
+            "code": "INSUFFICIENT_STOCK",
+            "message": "Not enough stock for 'Teapot': 11 requested, 10 available.",
+        }
+    ]
+    product.refresh_from_db()
+    assert product.stock_quantity == 10
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("quantity", [0, -1])
+def test_create_order_rejects_quantity_below_one(customer_client, product, quantity):
+    payload = place(customer_client, product, quantity=quantity)
+
+    assert [(m["field"], m["code"]) for m in payload["messages"]] == [
+        ("quantity", "VALIDATION")
+    ]
+    product.refresh_from_db()
+    assert product.stock_quantity == 10
+
+
+@pytest.mark.parametrize("product_id", [gid("Product", 999999), gid("Order", 1)])
+def test_create_order_for_a_missing_product_is_not_found(
+    customer_client, db, product_id
+):
+    payload = customer_client.run(
+        "PlaceOrder", input={"productId": product_id, "quantity": 1}
+    ).data["createOrder"]
+
+    assert payload["messages"] == [
+        {
+            "kind": "ERROR",
+            "field": None,
+            "code": "NOT_FOUND",
+            "message": "Product does not exist.",
+        }
+    ]
+
+
+def test_anonymous_users_cannot_place_orders(anonymous_client, product):
+    payload = place(anonymous_client, product)
+
+    assert codes(payload) == ["PERMISSION_DENIED"]
+    assert not Order.objects.exists()
+
+
+def test_the_same_idempotency_key_returns_the_first_order(customer_client, product):
+    first = place(customer_client, product, quantity=2, idempotencyKey="k-1")
+
+    again = place(customer_client, product, quantity=2, idempotencyKey="k-1")
+
+    assert again == first
+    assert Order.objects.count() == 1
+    product.refresh_from_db()
+    assert product.stock_quantity == 8
+
+
+def test_reusing_an_idempotency_key_for_another_order_is_refused(
+    customer_client, product
+):
+    place(customer_client, product, quantity=2, idempotencyKey="k-1")
+
+    payload = place(customer_client, product, quantity=5, idempotencyKey="k-1")
+
+    assert codes(payload) == ["IDEMPOTENCY_KEY_REUSED"]
+    assert Order.objects.count() == 1
+    product.refresh_from_db()
+    assert product.stock_quantity == 8
+
+
+def test_idempotency_keys_of_different_customers_never_collide(
+    customer_client, other_customer_client, product
+):
+    mine = place(customer_client, product, idempotencyKey="same")
+
+    theirs = place(other_customer_client, product, idempotencyKey="same")
+
+    assert mine["id"] != theirs["id"]
+    assert Order.objects.count() == 2
+
+
+def test_an_overlong_idempotency_key_is_a_validation_error(customer_client, product):
+    payload = place(customer_client, product, idempotencyKey="k" * 256)
+
+    assert [(m["field"], m["code"]) for m in payload["messages"]] == [
+        ("idempotencyKey", "VALIDATION")
+    ]
+    assert not Order.objects.exists()
+
+
+def test_cookie_authenticated_post_without_csrf_token_is_refused(
+    customer_client, product
+):
+    response = customer_client.client.post(
+        "/graphql/",
+        data={"query": "mutation { logout }"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403
