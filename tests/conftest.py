@@ -9,17 +9,17 @@ from tests.graphql_client import GraphQLClient
 
 @pytest.fixture
 def customer(db: None) -> User:
-    return UserFactory(username="alice")
+    return UserFactory.create(username="alice")
 
 
 @pytest.fixture
 def other_customer(db: None) -> User:
-    return UserFactory(username="bob")
+    return UserFactory.create(username="bob")
 
 
 @pytest.fixture
 def staff(db: None) -> User:
-    return UserFactory(username="staffer", is_staff=True)
+    return UserFactory.create(username="staffer", is_staff=True)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def staff_client(staff: User) -> GraphQLClient:
 
 @pytest.fixture
 def product(db: None) -> Product:
-    return ProductFactory(name="Teapot", price="12.50", stock_quantity=10)
+    return ProductFactory.create(name="Teapot", price="12.50", stock_quantity=10)
 
 
 def gid(type_name: str, pk: int) -> str:

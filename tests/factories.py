@@ -1,7 +1,8 @@
 from decimal import Decimal
 
-import factory
 from django.contrib.auth.models import User
+from factory.declarations import LazyAttribute, Sequence
+from factory.django import DjangoModelFactory, Password
 
 from backend.orders import services as order_services
 from backend.orders.models import Order
@@ -10,26 +11,20 @@ from backend.products.models import Product
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"customer{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def saved(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            obj.save()
+    username = Sequence(lambda n: f"customer{n}")
+    email = LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = Password(PASSWORD)
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
-    name = factory.Sequence(lambda n: f"Product {n:04d}")
+    name = Sequence(lambda n: f"Product {n:04d}")
     description = "A fine thing."
     price = Decimal("10.00")
     stock_quantity = 100

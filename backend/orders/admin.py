@@ -4,7 +4,7 @@ from .models import Order
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(admin.ModelAdmin[Order]):
     list_display = ["id", "customer", "product", "quantity", "status", "created_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["customer__username", "idempotency_key"]

@@ -140,7 +140,7 @@ def test_refetch_resolves_my_order(customer_client, customer, product):
 def test_a_page_of_orders_with_products_costs_a_constant_number_of_queries(
     customer_client, customer, django_assert_num_queries, page_size
 ):
-    products = [ProductFactory() for _ in range(page_size)]
+    products = [ProductFactory.create() for _ in range(page_size)]
     for product in products:
         place_order(customer, product)
     customer_client.csrf_token()

@@ -9,10 +9,18 @@ from tests.factories import ProductFactory
 @pytest.fixture
 def catalogue(db):
     return [
-        ProductFactory(name="Oak Chair", price=Decimal("40.00"), stock_quantity=3),
-        ProductFactory(name="Pine Chair", price=Decimal("25.00"), stock_quantity=0),
-        ProductFactory(name="Birch Table", price=Decimal("90.00"), stock_quantity=1),
-        ProductFactory(name="Cheap Stool", price=Decimal("5.00"), stock_quantity=7),
+        ProductFactory.create(
+            name="Oak Chair", price=Decimal("40.00"), stock_quantity=3
+        ),
+        ProductFactory.create(
+            name="Pine Chair", price=Decimal("25.00"), stock_quantity=0
+        ),
+        ProductFactory.create(
+            name="Birch Table", price=Decimal("90.00"), stock_quantity=1
+        ),
+        ProductFactory.create(
+            name="Cheap Stool", price=Decimal("5.00"), stock_quantity=7
+        ),
     ]
 
 
@@ -34,7 +42,7 @@ def test_catalog_page_lists_only_products_in_stock_cheapest_first(
 
 def test_catalog_page_cursor_walks_every_product_once(anonymous_client, db):
     for index in range(7):
-        ProductFactory(name=f"Same price {index}", price=Decimal("1.00"))
+        ProductFactory.create(name=f"Same price {index}", price=Decimal("1.00"))
     seen: list[str] = []
     after = None
 

@@ -21,10 +21,10 @@ class StableOrderField(StrawberryDjangoField):
     """Append the primary key to whatever ordering the client or model chose,
     so that rows with equal sort keys never swap places between pages."""
 
-    def get_queryset(
+    def get_queryset(  # type: ignore[override]
         self, queryset: QuerySet[Any], info: Any, **kwargs: Any
     ) -> QuerySet[Any]:
-        queryset = super().get_queryset(queryset, info, **kwargs)
+        queryset = super().get_queryset(queryset, info, **kwargs)  # type: ignore[no-untyped-call]
         if is_optimized_by_prefetching(queryset):
             return queryset
         ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)

@@ -7,7 +7,6 @@ from backend.common.graphql.fields import connection
 from backend.common.graphql.ids import decode_global_id
 from backend.common.graphql.permissions import require_staff
 from backend.products import services
-from backend.products.models import Product
 
 from .types import (
     CreateProductInput,
@@ -40,12 +39,13 @@ class ProductMutations:
         self, info: strawberry.Info, input: CreateProductInput
     ) -> ProductType:
         require_staff(info)
-        return services.create_product(
+        product = services.create_product(
             name=input.name,
             description=input.description,
             price=input.price,
             stock_quantity=input.stock_quantity,
         )
+        return product  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         description="Change the given fields of a product (staff)."
@@ -59,7 +59,8 @@ class ProductMutations:
             for field in ("name", "description", "price", "stock_quantity")
             if (value := getattr(input, field)) is not strawberry.UNSET
         }
-        return services.update_product(product_id=_product_pk(input.id), **changes)
+        product = services.update_product(product_id=_product_pk(input.id), **changes)
+        return product  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         description="Delete a product that has no orders (staff)."
@@ -68,5 +69,5 @@ class ProductMutations:
         self, info: strawberry.Info, input: DeleteProductInput
     ) -> ProductType:
         require_staff(info)
-        product: Product = services.delete_product(product_id=_product_pk(input.id))
-        return product
+        product = services.delete_product(product_id=_product_pk(input.id))
+        return product  # type: ignore[return-value]
