@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 
 from backend.common.errors import ErrorCode, InvalidArgument
@@ -25,17 +26,41 @@ EXPECTED_ERRORS = (
 MALFORMED_INPUT_ERRORS = (InvalidGlobalIDError, GlobalIDValueError)
 
 
-def should_mask_error(error: GraphQLError) -> bool:
-    """Mask unexpected errors outside DEBUG, logging them with an id to quote."""
+def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     if isinstance(original, MALFORMED_INPUT_ERRORS):
         error.extensions = {**(error.extensions or {}), "code": ErrorCode.VALIDATION}
         return False
-    if original is None or isinstance(original, EXPECTED_ERRORS):
-        return False
-    error_id = uuid.uuid4().hex[:12]
-    logger.error("Unexpected error %s", error_id, exc_info=original)
-    if settings.DEBUG:
-        return False
-    error.extensions = {**(error.extensions or {}), "errorId": error_id}
-    return True
+    return original is not None and not isinstance(original, EXPECTED_ERRORS)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Log unexpected errors with an id; outside DEBUG, show clients only the id.
+
+    Validation, permission and domain errors keep their messages: they are
+    written for clients and carry a stable `code`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self._log_unexpected)
+
+    def _log_unexpected(self, error: GraphQLError) -> bool:
+        if not is_unexpected(error):
+            return False
+        error_id = uuid.uuid4().hex[:12]
+        error.extensions = {**(error.extensions or {}), "errorId": error_id}
+        logger.error(
+            "Unexpected error %s at %s",
+            error_id,
+            error.path,
+            exc_info=error.original_error,
+        )
+        return not settings.DEBUG
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {
+            "code": "INTERNAL_SERVER_ERROR",
+            "errorId": (error.extensions or {})["errorId"],
+        }
+        return masked

@@ -2,7 +2,7 @@
 
 import strawberry
 from django.conf import settings
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
@@ -12,7 +12,7 @@ from backend.common.graphql.schema import NodeQueries
 from backend.orders.graphql.schema import OrderMutations, OrderQueries
 from backend.products.graphql.schema import ProductMutations, ProductQueries
 
-from .errors import should_mask_error
+from .errors import MaskUnexpectedErrors
 
 Query = merge_types(
     "Query", (NodeQueries, AccountQueries, ProductQueries, OrderQueries)
@@ -27,6 +27,6 @@ schema = strawberry.Schema(
         DjangoOptimizerExtension,
         ParserCache,
         ValidationCache,
-        lambda: MaskErrors(should_mask_error=should_mask_error),
+        MaskUnexpectedErrors,
     ],
 )
