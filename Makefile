@@ -1,0 +1,77 @@
+# Developer and CI entry points for ordergraph. Run `make` for the list.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+BOOTSTRAP_PYTHON ?= python3
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Extra pytest arguments, e.g. `make test-sqlite PYTEST_ARGS="-k orders -x"`.
+PYTEST_ARGS ?=
+
+# Use the machine's interpreter; never let uv download one.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+# Local targets run in DEBUG (dev secret key, GraphiQL); `serve` and the tests do
+# not, so they need SECRET_KEY or use tests/settings.py.
+run lint schema: export DEBUG ?= 1
+
+.PHONY: help venv run lint test test-sqlite test-postgres schema serve clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	$(BOOTSTRAP_PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+# A stamp file, so the sync reruns only when the lock or the project changes.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+venv: $(VENV)/.synced ## Create or update .venv from uv.lock
+
+run: venv ## Migrate, load demo data and serve GraphiQL on 127.0.0.1:8000
+	$(PY) manage.py migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: venv ## ruff, mypy, import contracts and missing migrations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Sub-makes keep the order (lint, SQLite, PostgreSQL) even under `make -j`.
+test: ## lint, then the test suite on SQLite and on PostgreSQL
+	$(MAKE) lint
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: venv ## Test suite on SQLite, ignoring any DATABASE_URL
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: venv ## Test suite on DATABASE_URL, else on a throwaway PostgreSQL
+	$(PY) -m tests.support.postgres -- $(BIN)/pytest $(PYTEST_ARGS)
+
+schema: venv ## Regenerate the committed schema/schema.graphql snapshot
+	$(PY) manage.py export_schema schema.schema --path schema/schema.graphql
+
+serve: venv ## Placeholder production server (gunicorn) against DATABASE_URL
+	$(PY) manage.py migrate
+	$(BIN)/gunicorn config.wsgi:application --workers 4 --bind 127.0.0.1:8000
+
+clean: ## Remove .venv, .tools and caches (keeps db.sqlite3)
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

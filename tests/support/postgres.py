@@ -1,0 +1,168 @@
+"""Run a command with DATABASE_URL pointing at a real (maybe throwaway) PostgreSQL."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+USAGE = "usage: python -m tests.support.postgres -- COMMAND [ARG...]"
+SUPERUSER = "ordergraph"
+DATABASE = "ordergraph"
+POSTGRES_SCHEMES = ("postgres://", "postgresql://", "pgsql://", "postgis://")
+SERVER_SETTINGS = {
+    "listen_addresses": "'127.0.0.1'",
+    # Parallel test runs plus Django's test-database setup open many connections.
+    "max_connections": "200",
+    # Durability is pointless for a cluster that is deleted after the run.
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+
+
+class PostgresUnavailable(RuntimeError):
+    """The harness could not provide a PostgreSQL server."""
+
+
+def find_bindir() -> Path:
+    """Return the newest installed PostgreSQL server bin directory."""
+    pattern = os.environ.get("ORDERGRAPH_PG_BINDIR") or "/usr/lib/postgresql/*/bin"
+    # Compare versions numerically so that 16 beats 9.6.
+    found = sorted(
+        map(Path, glob.glob(pattern)),
+        key=lambda path: [int(n) for n in re.findall(r"\d+", str(path))],
+        reverse=True,
+    )
+    for bindir in found:
+        if all((bindir / b).is_file() for b in ("initdb", "pg_ctl", "createdb")):
+            return bindir
+    raise PostgresUnavailable(
+        f"no PostgreSQL server binaries (initdb, pg_ctl) in {pattern}; install "
+        "PostgreSQL (Debian package `postgresql`) or set DATABASE_URL"
+    )
+
+
+def _server_user_prefix(tmp: Path) -> list[str]:
+    """Return the command prefix for server binaries, handing tmp to that user."""
+    if os.geteuid() != 0:
+        return []
+    # PostgreSQL refuses to run as root; a bare CI machine may lack the user.
+    try:
+        user = pwd.getpwnam("postgres")
+    except KeyError:
+        cmd = ["useradd", "--system", "--no-create-home", "postgres"]
+        subprocess.run(cmd, check=True)
+        user = pwd.getpwnam("postgres")
+    os.chown(tmp, user.pw_uid, user.pw_gid)
+    return ["runuser", "-u", "postgres", "--"]
+
+
+def _run_step(argv: list[str], cwd: Path) -> None:
+    """Run a setup step, showing its output only if it fails."""
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()
+        raise PostgresUnavailable(f"`{' '.join(argv)}` failed:\n{output}")
+
+
+@contextmanager
+def running_postgres() -> Iterator[str]:
+    """Start a throwaway PostgreSQL cluster, yield its URL, then destroy it."""
+    bindir = find_bindir()
+    tmp = Path(tempfile.mkdtemp(prefix="ordergraph-pg-"))
+    data, log, pg_ctl = tmp / "data", tmp / "server.log", str(bindir / "pg_ctl")
+    prefix: list[str] = []
+    started = False
+    try:
+        prefix = _server_user_prefix(tmp)
+        # C collation sorts by code point, like SQLite, so both backends agree.
+        initdb = [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER]
+        initdb += ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]
+        _run_step([*prefix, *initdb], tmp)
+        with socket.socket() as sock:  # the port could be taken again; unlikely
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        settings = {**SERVER_SETTINGS, "port": str(port)}
+        settings["unix_socket_directories"] = f"'{tmp}'"
+        with (data / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
+        started = True  # a failed start can still leave a postmaster behind
+        try:
+            _run_step(
+                [*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-w", "start"], tmp
+            )
+        except PostgresUnavailable as exc:
+            server_log = log.read_text(errors="replace") if log.exists() else "(none)"
+            raise PostgresUnavailable(f"{exc}\nserver log:\n{server_log}") from None
+        createdb = [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port)]
+        _run_step([*createdb, "-U", SUPERUSER, DATABASE], tmp)
+        yield f"postgres://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
+    finally:
+        if started:
+            stop = [*prefix, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]
+            subprocess.run(stop, cwd=tmp, capture_output=True, check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    """Turn a termination signal into SystemExit so cleanup still runs."""
+    raise SystemExit(128 + signum)
+
+
+def _run(command: list[str], env: dict[str, str]) -> int:
+    """Run command to completion and return a shell-style exit status."""
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        child.send_signal(signum)
+
+    # Ctrl-C reaches the child via the terminal; we must outlive it to clean up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
+    status = child.wait()
+    return 128 - status if status < 0 else status
+
+
+def main(argv: list[str]) -> int:
+    """Run the command in argv against PostgreSQL and return its exit status."""
+    command = argv[1:] if argv[:1] == ["--"] else argv
+    if not command or command[0] in ("-h", "--help"):
+        print(USAGE, file=sys.stderr)
+        return 2
+    if shutil.which(command[0]) is None:
+        print(f"postgres: command not found: {command[0]}", file=sys.stderr)
+        return 127
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(POSTGRES_SCHEMES):
+        os.execvp(command[0], command)
+    if url:
+        scheme = url.partition(":")[0]  # not the whole URL: it may hold a password
+        print(f"postgres: ignoring {scheme}: DATABASE_URL", file=sys.stderr)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+    try:
+        with running_postgres() as url:
+            print(f"postgres: throwaway cluster at {url}", file=sys.stderr, flush=True)
+            return _run(command, {**os.environ, "DATABASE_URL": url})
+    except PostgresUnavailable as exc:
+        print(f"postgres: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
