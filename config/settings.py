@@ -131,4 +131,6 @@ STRAWBERRY_DJANGO = {
 
 # GraphQL knobs: the relay page cap and whether the browser IDE is served.
 GRAPHQL_MAX_PAGE_SIZE = int(os.environ.get("GRAPHQL_MAX_PAGE_SIZE", "100"))
+# Page size when a client gives neither `first` nor `last`.
+GRAPHQL_DEFAULT_PAGE_SIZE = int(os.environ.get("GRAPHQL_DEFAULT_PAGE_SIZE", "20"))
 GRAPHQL_IDE_ENABLED = env_bool("GRAPHQL_IDE_ENABLED", default=DEBUG)

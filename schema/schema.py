@@ -5,7 +5,6 @@ from django.conf import settings
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
 from backend.common.graphql.schema import NodeQueries
@@ -24,7 +23,6 @@ schema = strawberry.Schema(
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
     extensions=[
-        DjangoOptimizerExtension,
         ParserCache,
         ValidationCache,
         MaskUnexpectedErrors,

@@ -145,12 +145,27 @@ def test_a_page_of_orders_with_products_costs_a_constant_number_of_queries(
         place_order(customer, product)
     customer_client.csrf_token()
 
-    # session + user, then one page of orders (totalCount rides along as a
-    # window function) and one batch of products
-    with django_assert_num_queries(4):
+    # session + user, then: totalCount, one page of orders, one product batch
+    with django_assert_num_queries(5):
         orders = customer_client.run("MyOrders", first=page_size).data["orders"]
 
     assert len(orders["edges"]) == page_size
     assert {edge["node"]["product"]["name"] for edge in orders["edges"]} == {
         product.name for product in products
     }
+
+
+def test_total_count_is_only_counted_when_asked_for(
+    customer_client, customer, product, django_assert_num_queries
+):
+    for _ in range(3):
+        place_order(customer, product)
+    customer_client.csrf_token()
+
+    # session + user, one page of orders, one product batch
+    with django_assert_num_queries(4):
+        orders = customer_client.execute(
+            "{ orders(first: 2) { edges { node { quantity product { name } } } } }"
+        ).data["orders"]
+
+    assert len(orders["edges"]) == 2

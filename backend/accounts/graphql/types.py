@@ -1,33 +1,30 @@
-from typing import Any
-
 import strawberry
-import strawberry_django
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
-from strawberry import relay
 
 from backend.common.graphql.context import current_user
+from backend.common.graphql.node import ModelNode
 
 
-@strawberry_django.type(User, name="User", description="A person with an account.")
-class UserType(relay.Node):
-    username: str = strawberry_django.field()
-    email: str = strawberry_django.field()
-    is_staff: bool = strawberry_django.field(
+@strawberry.type(name="User", description="A person with an account.")
+class UserType(ModelNode):
+    model = User
+
+    username: str = strawberry.field()
+    email: str = strawberry.field()
+    is_staff: bool = strawberry.field(
         description="Staff manage the catalogue and move orders along."
     )
 
     @classmethod
-    def get_queryset(
-        cls, queryset: QuerySet[User], info: strawberry.Info, **kwargs: Any
-    ) -> QuerySet[User]:
+    def visible(cls, info: strawberry.Info) -> QuerySet[User]:
         # Accounts are private: staff see everyone, a person only themselves.
         user = current_user(info)
         if not user.is_authenticated:
-            return queryset.none()
+            return User.objects.none()
         if getattr(user, "is_staff", False):
-            return queryset
-        return queryset.filter(pk=user.pk)
+            return User.objects.all()
+        return User.objects.filter(pk=user.pk)
 
 
 @strawberry.input(description="A new account.")

@@ -1,10 +1,9 @@
 import strawberry
-import strawberry_django
 from strawberry import relay
 
 
 @strawberry.type
 class NodeQueries:
-    node: relay.Node | None = strawberry_django.node(
+    node: relay.Node | None = relay.node(
         description="Any object by its global ID (relay refetch); null when not found."
     )

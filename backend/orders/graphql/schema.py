@@ -1,16 +1,35 @@
+from typing import Annotated
+
 import strawberry
 import strawberry_django
 from strawberry import relay
-from strawberry_django.relay import DjangoListConnection
 
-from backend.common.graphql.fields import connection
+from backend.common.graphql.context import current_user, get_loader
 from backend.common.graphql.ids import decode_global_id
+from backend.common.graphql.pagination import (
+    AFTER,
+    BEFORE,
+    FIRST,
+    LAST,
+    PageArgs,
+    PageSizeLimit,
+    paginate,
+    selects,
+)
 from backend.common.graphql.permissions import SignedInOnly, require_user
-from backend.orders import services
+from backend.orders import selectors, services
 from backend.orders.models import Order
 from backend.products import api as products_api
 
-from .types import CancelOrderInput, CreateOrderInput, OrderType, UpdateOrderInput
+from .types import (
+    CancelOrderInput,
+    CreateOrderInput,
+    OrderConnection,
+    OrderFilter,
+    OrderOrder,
+    OrderType,
+    UpdateOrderInput,
+)
 
 
 def _order_pk(global_id: relay.GlobalID) -> int:
@@ -21,14 +40,51 @@ def _order_pk(global_id: relay.GlobalID) -> int:
 
 @strawberry.type
 class OrderQueries:
-    order: OrderType | None = strawberry_django.node(
-        extensions=[SignedInOnly()],
+    @strawberry.field(
         description="One of your orders (staff: any order); null when not found.",
-    )
-    orders: DjangoListConnection[OrderType] = connection(
         extensions=[SignedInOnly()],
-        description="Your orders (staff: all orders), paginated.",
     )
+    async def order(
+        self, info: strawberry.Info, id: relay.GlobalID
+    ) -> OrderType | None:
+        if id.type_name != "Order":
+            return None
+        [order] = await OrderType.resolve_nodes(info=info, node_ids=[id.node_id])
+        return order
+
+    @strawberry.field(
+        description="Your orders (staff: all orders), a page at a time.",
+        extensions=[SignedInOnly(), PageSizeLimit()],
+    )
+    async def orders(
+        self,
+        info: strawberry.Info,
+        filters: OrderFilter | None = None,
+        ordering: list[OrderOrder] | None = None,
+        first: Annotated[int | None, FIRST] = None,
+        after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
+    ) -> OrderConnection:
+        orders = selectors.visible_orders(current_user(info))
+        if selects(info, "edges", "node", "customer"):
+            orders = orders.select_related("customer")
+        connection, page = await paginate(
+            orders,
+            info=info,
+            connection_type=OrderConnection,
+            args=PageArgs(first=first, after=after, last=last, before=before),
+            filters=filters,
+            ordering=ordering,
+            ordering_type=OrderOrder,
+        )
+        if selects(info, "edges", "node", "product"):
+            # One batch for the page's products, so each order's product then
+            # resolves from the loader's cache without an awaitable per order.
+            await get_loader(info, products_api.load_products).load_many(
+                [order.product_id for order in page]
+            )
+        return connection
 
 
 @strawberry.type

@@ -1,14 +1,17 @@
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
+from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
 from strawberry import relay
 from strawberry_django.fields.filter_order import filter_field
 
-from backend.common.graphql.context import current_user, get_loader
+from backend.common.graphql.context import current_user, load_now_or_later
+from backend.common.graphql.node import ModelNode
+from backend.common.graphql.pagination import CountedConnection
 from backend.orders import selectors
 from backend.orders.models import Order
 from backend.orders.models import OrderStatus as OrderStatusChoices
@@ -50,48 +53,43 @@ class OrderOrder:
     status: strawberry.auto
 
 
-@strawberry_django.type(
-    Order,
-    name="Order",
-    description="A customer's order of one product.",
-    filters=OrderFilter,
-    ordering=OrderOrder,
-)
-class OrderType(relay.Node):
-    quantity: int = strawberry_django.field(description="Units ordered, at least 1.")
-    status: OrderStatus = strawberry_django.field()  # type: ignore[valid-type]
-    unit_price: Decimal = strawberry_django.field(
+@strawberry.type(name="Order", description="A customer's order of one product.")
+class OrderType(ModelNode):
+    model = Order
+
+    quantity: int = strawberry.field(description="Units ordered, at least 1.")
+    status: OrderStatus = strawberry.field()  # type: ignore[valid-type]
+    unit_price: Decimal = strawberry.field(
         description="The product's price when the order was placed."
     )
-    created_at: datetime.datetime = strawberry_django.field()
-    updated_at: datetime.datetime = strawberry_django.field()
-    customer: Annotated[
-        "UserType", strawberry.lazy("backend.accounts.graphql.types")
-    ] = strawberry_django.field(description="Who placed the order.")
+    total: Decimal = strawberry.field(description="unitPrice x quantity.")
+    created_at: datetime.datetime = strawberry.field()
+    updated_at: datetime.datetime = strawberry.field()
 
-    @strawberry_django.field(
-        only=["unit_price", "quantity"], description="unitPrice x quantity."
-    )
-    async def total(self, root: strawberry.Parent[Order]) -> Decimal:
-        return root.total
+    @strawberry.field(description="Who placed the order.")
+    def customer(
+        self, root: strawberry.Parent[Order]
+    ) -> Annotated["UserType", strawberry.lazy("backend.accounts.graphql.types")]:
+        if Order.customer.is_cached(root):
+            return root.customer  # type: ignore[return-value]
+        return sync_to_async(getattr)(root, "customer")  # type: ignore[return-value]
 
     # Products are another app's data: they come through its public batch
     # function, one query per page of orders, never through the foreign key.
-    @strawberry_django.field(only=["product_id"], description="What was ordered.")
-    async def product(
+    @strawberry.field(description="What was ordered.")
+    def product(
         self, root: strawberry.Parent[Order], info: strawberry.Info
     ) -> Annotated["ProductType", strawberry.lazy("backend.products.graphql.types")]:
-        product = await get_loader(info, products_api.load_products).load(
-            root.product_id
-        )
-        assert product is not None, "PROTECT keeps every ordered product"
-        return product  # type: ignore[return-value]
+        return load_now_or_later(info, products_api.load_products, root.product_id)
 
     @classmethod
-    def get_queryset(
-        cls, queryset: QuerySet[Order], info: strawberry.Info, **kwargs: Any
-    ) -> QuerySet[Order]:
-        return selectors.visible_orders(current_user(info), queryset)
+    def visible(cls, info: strawberry.Info) -> QuerySet[Order]:
+        return selectors.visible_orders(current_user(info))
+
+
+@strawberry.type(name="OrderConnection", description="A page of orders.")
+class OrderConnection(CountedConnection[OrderType]):
+    pass
 
 
 @strawberry.input(description="An order to place.")

@@ -1,16 +1,28 @@
+from typing import Annotated
+
 import strawberry
 import strawberry_django
 from strawberry import relay
-from strawberry_django.relay import DjangoListConnection
 
-from backend.common.graphql.fields import connection
 from backend.common.graphql.ids import decode_global_id
+from backend.common.graphql.pagination import (
+    AFTER,
+    BEFORE,
+    FIRST,
+    LAST,
+    PageArgs,
+    PageSizeLimit,
+    paginate,
+)
 from backend.common.graphql.permissions import require_staff
-from backend.products import services
+from backend.products import selectors, services
 
 from .types import (
     CreateProductInput,
     DeleteProductInput,
+    ProductConnection,
+    ProductFilter,
+    ProductOrder,
     ProductType,
     UpdateProductInput,
 )
@@ -24,12 +36,41 @@ def _product_pk(global_id: relay.GlobalID) -> int:
 
 @strawberry.type
 class ProductQueries:
-    product: ProductType | None = strawberry_django.node(
+    @strawberry.field(
         description="One product by its global ID; null when it does not exist."
     )
-    products: DjangoListConnection[ProductType] = connection(
-        description="The catalogue, paginated; anyone may read it.",
+    async def product(
+        self, info: strawberry.Info, id: relay.GlobalID
+    ) -> ProductType | None:
+        if id.type_name != "Product":
+            return None
+        [product] = await ProductType.resolve_nodes(info=info, node_ids=[id.node_id])
+        return product
+
+    @strawberry.field(
+        description="The catalogue, a page at a time; anyone may read it.",
+        extensions=[PageSizeLimit()],
     )
+    async def products(
+        self,
+        info: strawberry.Info,
+        filters: ProductFilter | None = None,
+        ordering: list[ProductOrder] | None = None,
+        first: Annotated[int | None, FIRST] = None,
+        after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
+    ) -> ProductConnection:
+        connection, _ = await paginate(
+            selectors.get_products_by_name(),
+            info=info,
+            connection_type=ProductConnection,
+            args=PageArgs(first=first, after=after, last=last, before=before),
+            filters=filters,
+            ordering=ordering,
+            ordering_type=ProductOrder,
+        )
+        return connection
 
 
 @strawberry.type

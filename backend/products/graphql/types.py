@@ -7,6 +7,8 @@ from django.db.models import Q
 from strawberry import relay
 from strawberry_django.fields.filter_order import filter_field
 
+from backend.common.graphql.node import ModelNode
+from backend.common.graphql.pagination import CountedConnection
 from backend.products.models import Product
 
 
@@ -55,29 +57,24 @@ class ProductOrder:
     created_at: strawberry.auto
 
 
-@strawberry_django.type(
-    Product,
-    name="Product",
-    description="An item of the catalogue.",
-    filters=ProductFilter,
-    ordering=ProductOrder,
-)
-class ProductType(relay.Node):
-    name: str = strawberry_django.field(description="Display name, 1-255 chars.")
-    description: str = strawberry_django.field(description="Free text; may be empty.")
-    price: Decimal = strawberry_django.field(description="Current unit price.")
-    stock_quantity: int = strawberry_django.field(
-        description="Units available to order now."
-    )
-    created_at: datetime.datetime = strawberry_django.field()
-    updated_at: datetime.datetime = strawberry_django.field()
+@strawberry.type(name="Product", description="An item of the catalogue.")
+class ProductType(ModelNode):
+    model = Product
 
-    # async so no thread hop per row; `only` keeps the column in optimized queries.
-    @strawberry_django.field(
-        only=["stock_quantity"], description="Whether at least one unit is available."
+    name: str = strawberry.field(description="Display name, 1-255 characters.")
+    description: str = strawberry.field(description="Free text; may be empty.")
+    price: Decimal = strawberry.field(description="Current unit price.")
+    stock_quantity: int = strawberry.field(description="Units available to order now.")
+    in_stock: bool = strawberry.field(
+        description="Whether at least one unit is available."
     )
-    async def in_stock(self, root: strawberry.Parent[Product]) -> bool:
-        return root.in_stock
+    created_at: datetime.datetime = strawberry.field()
+    updated_at: datetime.datetime = strawberry.field()
+
+
+@strawberry.type(name="ProductConnection", description="A page of products.")
+class ProductConnection(CountedConnection[ProductType]):
+    pass
 
 
 @strawberry.input(description="A new catalogue item.")

@@ -1,0 +1,52 @@
+"""Relay nodes backed by Django models, resolved without per-field machinery.
+
+Our hot types are plain strawberry types over model instances: their scalar
+fields read attributes straight off the instance (strawberry's "basic field"
+path), which costs a fraction of a resolver per field.
+"""
+
+from collections.abc import Awaitable, Iterable
+from typing import Any, ClassVar
+
+import strawberry
+from asgiref.sync import sync_to_async
+from django.db.models import Model, QuerySet
+from strawberry import relay
+
+from backend.common.errors import NotFound
+
+
+class ModelNode(relay.Node):
+    model: ClassVar[type[Model]]
+    # Global IDs are keyed by primary key. Saying so spares strawberry a scan of
+    # every class annotation (and a raised exception) per `id` it resolves.
+    _id_attr: ClassVar[str | None] = "pk"
+
+    @classmethod
+    def visible(cls, info: strawberry.Info) -> QuerySet[Any]:
+        """The rows the current user may see through `node` and friends."""
+        return cls.model._default_manager.all()
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, cls.model)
+
+    @classmethod
+    def resolve_nodes(
+        cls,
+        *,
+        info: strawberry.Info,
+        node_ids: Iterable[str],
+        required: bool = False,
+    ) -> Awaitable[list[Any]]:
+        ids = list(node_ids)
+
+        def fetch() -> list[Any]:
+            keys = [int(i) for i in ids if i.isdigit()]
+            by_id = cls.visible(info).in_bulk(keys)
+            nodes = [by_id.get(int(i)) if i.isdigit() else None for i in ids]
+            if required and None in nodes:
+                raise NotFound(f"{cls.model.__name__} does not exist.")
+            return nodes
+
+        return sync_to_async(fetch)()
