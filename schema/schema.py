@@ -12,6 +12,7 @@ from backend.orders.graphql.schema import OrderMutations, OrderQueries
 from backend.products.graphql.schema import ProductMutations, ProductQueries
 
 from .errors import MaskUnexpectedErrors
+from .execution import AttributeFastPathExecutor
 
 Query = merge_types(
     "Query", (NodeQueries, AccountQueries, ProductQueries, OrderQueries)
@@ -22,6 +23,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+    execution_context_class=AttributeFastPathExecutor,
     extensions=[
         ParserCache,
         ValidationCache,
