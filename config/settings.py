@@ -1,6 +1,7 @@
 """Settings for ordergraph, read from the environment (twelve-factor style)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -19,6 +20,11 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else int(value)
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -50,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "strawberry_django",
     "backend.accounts",
     "backend.products",
@@ -99,6 +106,13 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes checks every sign-in (ours and the admin's) before the password
+# is looked at; see "Failed sign-ins" below for its limits.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -134,3 +148,67 @@ GRAPHQL_MAX_PAGE_SIZE = int(os.environ.get("GRAPHQL_MAX_PAGE_SIZE", "100"))
 # Page size when a client gives neither `first` nor `last`.
 GRAPHQL_DEFAULT_PAGE_SIZE = int(os.environ.get("GRAPHQL_DEFAULT_PAGE_SIZE", "20"))
 GRAPHQL_IDE_ENABLED = env_bool("GRAPHQL_IDE_ENABLED", default=DEBUG)
+# Introspection (`__schema`, `__type`) maps the whole API for an attacker; the
+# schema is published as schema/schema.graphql for clients that need it.
+GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", default=DEBUG)
+
+# What one request may ask for (README "Security"). Every frontend operation
+# stays far below each of them; a test checks it.
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
+GRAPHQL_MAX_ROOT_FIELDS = env_int("GRAPHQL_MAX_ROOT_FIELDS", 10)
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 1000)
+GRAPHQL_MAX_LIST_INPUT_LENGTH = env_int("GRAPHQL_MAX_LIST_INPUT_LENGTH", 100)
+GRAPHQL_MAX_STRING_INPUT_LENGTH = env_int("GRAPHQL_MAX_STRING_INPUT_LENGTH", 10_000)
+GRAPHQL_MAX_INPUT_DEPTH = env_int("GRAPHQL_MAX_INPUT_DEPTH", 8)
+# Request bodies over this many bytes are refused with 413 before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
+
+# Failed sign-ins (django-axes, recorded in the database so every worker sees
+# them). Per account and address, then per account from anywhere (slower,
+# distributed guessing); both refuse even the right password until the window
+# passes. Per address alone only refuses failing attempts, with a high limit:
+# one office behind a NAT shares an address.
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT_AND_ADDRESS = env_int(
+    "LOGIN_FAILURE_LIMIT_PER_ACCOUNT_AND_ADDRESS", 5
+)
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = env_int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", 20)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 100)
+LOGIN_FAILURE_WINDOW = timedelta(minutes=env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15))
+AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", default=True)
+AXES_HANDLER = "backend.accounts.lockout.LoginLockoutHandler"
+# In the order of the limits above; the handler pairs them up.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT_PER_ACCOUNT_AND_ADDRESS
+AXES_COOLOFF_TIME = LOGIN_FAILURE_WINDOW
+# Attempts refused during a lockout are not failures: they never extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are what we throttle on; successful sign-ins need no second log.
+AXES_DISABLE_ACCESS_LOG = True
+# The login mutation reports a lockout as TOO_MANY_ATTEMPTS itself, so axes'
+# middleware (an HTML or redirect response) has nothing to add.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Production behind HTTPS (README "Security"). Each is off unless set, so that
+# production mode still serves plain HTTP on loopback and behind a proxy that
+# terminates TLS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# e.g. "HTTP_X_FORWARDED_PROTO,https": trust the proxy's word that the client
+# used HTTPS. Only behind a proxy that sets (and strips) that header.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER is 'HEADER,value', "
+        "e.g. 'HTTP_X_FORWARDED_PROTO,https'."
+    )
+SECURE_PROXY_SSL_HEADER = (
+    (_proxy_ssl_header[0], _proxy_ssl_header[1]) if _proxy_ssl_header else None
+)

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
+from backend.common.graphql.limits import limit_extensions
 from backend.common.graphql.schema import NodeQueries
 from backend.orders.graphql.schema import OrderMutations, OrderQueries
 from backend.products.graphql.schema import ProductMutations, ProductQueries
@@ -22,9 +23,14 @@ Mutation = merge_types("Mutation", (AccountMutations, ProductMutations, OrderMut
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+    config=StrawberryConfig(
+        relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+        # "Did you mean ...?" would map the schema that introspection hides.
+        disable_field_suggestions=not settings.GRAPHQL_INTROSPECTION_ENABLED,
+    ),
     execution_context_class=AttributeFastPathExecutor,
     extensions=[
+        *limit_extensions(),
         ParserCache,
         ValidationCache,
         MaskUnexpectedErrors,

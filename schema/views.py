@@ -1,16 +1,58 @@
 """The GraphQL endpoint: GraphiQL for browsers, JSON for clients."""
 
+import json
+from typing import Any
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, parse_content_type
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import ensure_csrf_cookie
-from strawberry.django.views import AsyncGraphQLView
+from strawberry.django.views import AsyncGraphQLView, TemporalHttpResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from backend.common.graphql.context import Context
 
+from .http import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    JSON_ONLY,
+    MUTATION_OVER_GET,
+    MethodNotAllowed,
+    error_response,
+    graphql_request,
+    is_request_error,
+    response_media_type,
+)
 from .schema import schema
 
 
 class GraphQLView(AsyncGraphQLView[Context, None]):
+    async def dispatch(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        media_type = response_media_type(request.headers.get("Accept"))
+        try:
+            return await self.run(request=request)
+        except HTTPException as error:
+            allow = error.allow if isinstance(error, MethodNotAllowed) else None
+            if error.status_code == 405 and allow is None:
+                allow = "GET, POST"
+            return error_response(
+                error.status_code, error.reason, media_type=media_type, allow=allow
+            )
+        except RequestDataTooBig:
+            return error_response(
+                413,
+                "The request body is larger than "
+                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
+                "(DATA_UPLOAD_MAX_MEMORY_SIZE).",
+                media_type=media_type,
+            )
+
     async def get_context(
         self, request: HttpRequest, response: HttpResponse
     ) -> Context:
@@ -18,6 +60,67 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
         # database from async code to learn who is asking.
         request.user = await request.auser()
         return Context(request=request, response=response)
+
+    async def get_sub_response(self, request: HttpRequest) -> TemporalHttpResponse:
+        sub_response = await super().get_sub_response(request)
+        # Its headers are copied onto the response: this picks the media type.
+        sub_response["Content-Type"] = response_media_type(
+            request.headers.get("Accept")
+        )
+        return sub_response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData:
+        if request.method == "GET":
+            return graphql_request(self.parse_query_params(request.query_params))
+        # A form, multipart or text/plain POST is a "simple" request that a
+        # browser sends cross-site without a preflight: only JSON gets through.
+        content_type, _ = parse_content_type(request.content_type or "")
+        if content_type != JSON:
+            raise HTTPException(400, JSON_ONLY)
+        return graphql_request(self.parse_json(await request.get_body()))
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except (UnicodeDecodeError, RecursionError) as error:
+            # Not JSONDecodeErrors, so strawberry would let them through as 500s.
+            raise HTTPException(
+                400, "Unable to parse request body as JSON (invalid UTF-8 or nesting)."
+            ) from error
+
+    async def execute_single(  # type: ignore[override]
+        self, *, request_adapter: AsyncHTTPRequestAdapter, **kwargs: Any
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request_adapter=request_adapter, **kwargs
+            )
+        except HTTPException as error:
+            # Strawberry answers a mutation over GET with 400; the spec says 405.
+            if request_adapter.method == "GET" and isinstance(
+                error.__cause__, InvalidOperationTypeError
+            ):
+                raise MethodNotAllowed(MUTATION_OVER_GET, allow="POST") from error
+            raise
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: HttpResponse,
+    ) -> HttpResponseBase:
+        if (
+            sub_response["Content-Type"] == GRAPHQL_RESPONSE_JSON
+            and isinstance(response_data, dict)
+            and is_request_error(response_data)
+        ):
+            # Refused before execution: no `data` entry, and a 4xx status.
+            response_data = {  # type: ignore[assignment]
+                key: value for key, value in response_data.items() if key != "data"
+            }
+            sub_response.status_code = 400
+        return super().create_response(response_data, sub_response)
 
 
 # GET sets the csrftoken cookie that cookie-authenticated POSTs send back.

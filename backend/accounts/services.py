@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -6,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 
+from backend.accounts import lockout
 from backend.common.errors import (
     DomainError,
     ErrorCode,
@@ -40,14 +42,40 @@ def register_user(*, username: str, email: str, password: str) -> User:
     return user
 
 
+INVALID_CREDENTIALS = "Invalid username or password."
+USERNAME_MAX_LENGTH = 150  # Django's User.username
+TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts; try again in {minutes} minutes."
+
+
+def _too_many_attempts() -> DomainError:
+    minutes = int(settings.LOGIN_FAILURE_WINDOW.total_seconds() // 60)
+    return DomainError(
+        field=None,
+        message=TOO_MANY_ATTEMPTS.format(minutes=minutes),
+        code=ErrorCode.TOO_MANY_ATTEMPTS,
+    )
+
+
 def sign_in(request: HttpRequest, *, username: str, password: str) -> User:
-    """Check the credentials and start a session; the same error for any mismatch."""
+    """Check the credentials and start a session; the same error for any mismatch.
+
+    Repeated failures lock the account (per client address, then from
+    anywhere) whether or not it exists, so a lockout reveals nothing either.
+    """
+    # No account has a longer name; refusing it here also keeps it out of the
+    # failure records, whose username column is shorter than our input limit.
+    if len(username) > USERNAME_MAX_LENGTH:
+        raise DomainError(
+            field=None, message=INVALID_CREDENTIALS, code=ErrorCode.INVALID_CREDENTIALS
+        )
     user = authenticate(request, username=username, password=password)
     if user is None:
+        if lockout.is_locked_out(request, username) or lockout.address_is_flooding(
+            request
+        ):
+            raise _too_many_attempts()
         raise DomainError(
-            field=None,
-            message="Invalid username or password.",
-            code=ErrorCode.INVALID_CREDENTIALS,
+            field=None, message=INVALID_CREDENTIALS, code=ErrorCode.INVALID_CREDENTIALS
         )
     login(request, user)
     assert isinstance(user, User)

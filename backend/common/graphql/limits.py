@@ -1,0 +1,295 @@
+"""Limits on what one GraphQL request may ask for; each refusal names its setting.
+
+Rules that only look at the document are validation rules, so ValidationCache
+remembers their verdict per query text. Checks that depend on variables (input
+sizes, the cost of a page size passed as `$first`) run on every request, just
+before execution, in `RequestLimits`.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from django.conf import settings
+from graphql import (
+    ArgumentNode,
+    ASTValidationRule,
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    ListValueNode,
+    Node,
+    NoSchemaIntrospectionCustomRule,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValidationContext,
+    ValidationRule,
+    ValueNode,
+    VariableDefinitionNode,
+    Visitor,
+    visit,
+)
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    SchemaExtension,
+)
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import (
+    create_validator as max_depth_rule,
+)
+
+from backend.common.errors import ErrorCode
+
+from .cost import fragments_of, operation_cost, root_fields
+
+
+def limit_error(
+    message: str, setting: str, nodes: Node | list[Node] | None = None
+) -> GraphQLError:
+    return GraphQLError(
+        f"{message} ({setting}).",
+        nodes,
+        extensions={"code": ErrorCode.LIMIT_EXCEEDED.value, "limit": setting},
+    )
+
+
+def _tagged(rule: type[ValidationRule], setting: str) -> type[ValidationRule]:
+    """Give the errors of one of strawberry's rules our code and setting name.
+
+    Strawberry's limiters report through the validation context while they are
+    being constructed, so the context's `report_error` is wrapped for that time.
+    """
+
+    class Tagged(rule):  # type: ignore[valid-type,misc]
+        def __init__(self, context: ValidationContext) -> None:
+            report = context.report_error
+
+            def report_tagged(error: GraphQLError) -> None:
+                error.message = f"{error.message} ({setting})."
+                error.extensions = {
+                    **(error.extensions or {}),
+                    "code": ErrorCode.LIMIT_EXCEEDED.value,
+                    "limit": setting,
+                }
+                report(error)
+
+            context.report_error = report_tagged  # type: ignore[method-assign]
+            try:
+                super().__init__(context)
+            finally:
+                del context.report_error
+
+    return Tagged
+
+
+class MaxRootFields(ValidationRule):
+    """Refuse operations that select too many root fields (or mutations)."""
+
+    def enter_operation_definition(
+        self, node: OperationDefinitionNode, *_args: Any
+    ) -> None:
+        limit = settings.GRAPHQL_MAX_ROOT_FIELDS
+        fields = root_fields(node.selection_set, fragments_of(self.context.document))
+        if len(fields) > limit:
+            self.report_error(
+                limit_error(
+                    f"The operation selects {len(fields)} root fields; at most "
+                    f"{limit} are allowed",
+                    "GRAPHQL_MAX_ROOT_FIELDS",
+                    node,
+                )
+            )
+
+
+def validation_rules() -> list[type[ASTValidationRule]]:
+    """The document rules, built once: ValidationCache keys on the rule classes."""
+    rules: list[type[ASTValidationRule]] = [
+        _tagged(
+            max_depth_rule(settings.GRAPHQL_MAX_DEPTH, should_ignore=None),
+            "GRAPHQL_MAX_DEPTH",
+        ),
+        _tagged(max_aliases_rule(settings.GRAPHQL_MAX_ALIASES), "GRAPHQL_MAX_ALIASES"),
+        MaxRootFields,
+    ]
+    if not settings.GRAPHQL_INTROSPECTION_ENABLED:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+def _storable(text: str) -> bool:
+    """False for text no database column takes: NUL, or unpaired surrogates
+    (which JSON's \\ud800 escapes can produce)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _InputCheck:
+    """Find the first input value over each limit, in literals or variables."""
+
+    def __init__(self) -> None:
+        self.max_list = settings.GRAPHQL_MAX_LIST_INPUT_LENGTH
+        self.max_string = settings.GRAPHQL_MAX_STRING_INPUT_LENGTH
+        self.max_depth = settings.GRAPHQL_MAX_INPUT_DEPTH
+        self.errors: dict[str, GraphQLError] = {}
+
+    def report(self, setting: str, message: str, node: Node | None) -> None:
+        self.errors.setdefault(setting, limit_error(message, setting, node))
+
+    def string(self, text: str, where: str, node: Node | None = None) -> None:
+        if len(text) > self.max_string:
+            self.report(
+                "GRAPHQL_MAX_STRING_INPUT_LENGTH",
+                f"{where} is a string of {len(text)} characters; at most "
+                f"{self.max_string} are allowed",
+                node,
+            )
+        elif not _storable(text):
+            self.errors.setdefault(
+                "storable",
+                GraphQLError(
+                    f"{where} contains a NUL character or an unpaired surrogate, "
+                    "which no field accepts.",
+                    node,
+                    extensions={"code": ErrorCode.VALIDATION.value},
+                ),
+            )
+
+    def list(self, length: int, where: str, node: Node | None = None) -> None:
+        if length > self.max_list:
+            self.report(
+                "GRAPHQL_MAX_LIST_INPUT_LENGTH",
+                f"{where} is a list of {length} items; at most {self.max_list} "
+                "are allowed",
+                node,
+            )
+
+    def too_deep(self, depth: int, where: str, node: Node | None = None) -> bool:
+        if depth > self.max_depth:
+            self.report(
+                "GRAPHQL_MAX_INPUT_DEPTH",
+                f"{where} nests lists and objects more than {self.max_depth} "
+                "levels deep",
+                node,
+            )
+            return True
+        return False
+
+    def variable(self, value: Any, where: str, depth: int = 0) -> None:
+        if isinstance(value, str):
+            self.string(value, where)
+        elif isinstance(value, list | dict):
+            if self.too_deep(depth + 1, where):
+                return
+            if isinstance(value, list):
+                self.list(len(value), where)
+                items: Iterator[tuple[str, Any]] = (
+                    (f"{where}[{i}]", item) for i, item in enumerate(value)
+                )
+            else:
+                items = ((f"{where}.{key}", item) for key, item in value.items())
+            for item_where, item in items:
+                self.variable(item, item_where, depth + 1)
+
+    def literal(self, node: ValueNode, where: str, depth: int = 0) -> None:
+        if isinstance(node, StringValueNode):
+            self.string(node.value, where, node)
+        elif isinstance(node, ListValueNode | ObjectValueNode):
+            if self.too_deep(depth + 1, where, node):
+                return
+            if isinstance(node, ListValueNode):
+                self.list(len(node.values), where, node)
+                for item in node.values:
+                    self.literal(item, where, depth + 1)
+            else:
+                for object_field in node.fields:
+                    self.literal(
+                        object_field.value,
+                        f"{where}.{object_field.name.value}",
+                        depth + 1,
+                    )
+
+
+class _Literals(Visitor):
+    def __init__(self, check: _InputCheck) -> None:
+        super().__init__()
+        self.check = check
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        self.check.literal(node.value, f"Argument '{node.name.value}'")
+
+    def enter_variable_definition(
+        self, node: VariableDefinitionNode, *_args: Any
+    ) -> None:
+        if node.default_value is not None:
+            name = node.variable.name.value
+            self.check.literal(node.default_value, f"The default of '${name}'")
+
+
+def input_errors(
+    document: DocumentNode, variables: Mapping[str, Any] | None
+) -> list[GraphQLError]:
+    """Input values too long, too many, too deep or unstorable, one error each."""
+    check = _InputCheck()
+    visit(document, _Literals(check))
+    for name, value in (variables or {}).items():
+        check.variable(value, f"Variable '${name}'")
+    return list(check.errors.values())
+
+
+class RequestLimits(SchemaExtension):
+    """Input sizes and the cost budget, checked per request before execution.
+
+    The cost goes back to the client in `extensions.cost` of the response.
+    """
+
+    def __init__(self) -> None:
+        self.cost: int | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.result is None:
+            errors = input_errors(document, context.variables)
+            if not errors:
+                self.cost = operation_cost(
+                    context.schema._schema,
+                    document,
+                    operation_name=context.operation_name,
+                    variables=context.variables,
+                    default_page_size=settings.GRAPHQL_DEFAULT_PAGE_SIZE,
+                    max_page_size=settings.GRAPHQL_MAX_PAGE_SIZE,
+                )
+                if self.cost > settings.GRAPHQL_MAX_COST:
+                    errors = [
+                        limit_error(
+                            f"The operation costs {self.cost}, more than the budget "
+                            f"of {settings.GRAPHQL_MAX_COST}: ask for smaller pages "
+                            "(first/last) or fewer fields",
+                            "GRAPHQL_MAX_COST",
+                        )
+                    ]
+            if errors:
+                # A result set here stands in for execution: nothing is resolved.
+                context.result = ExecutionResult(data=None, errors=errors)
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"requested": self.cost, "budget": settings.GRAPHQL_MAX_COST}}
+
+
+def limit_extensions() -> list[Callable[[], SchemaExtension]]:
+    """Factories for the schema's `extensions=[...]`: a fresh instance per request."""
+    rules = validation_rules()
+    return [
+        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        lambda: AddValidationRules(rules),
+        RequestLimits,
+    ]

@@ -1,0 +1,113 @@
+"""GraphQL over HTTP: media types, request shapes and request errors.
+
+Follows the GraphQL-over-HTTP spec: `application/json` answers 200 to every
+well-formed request; `application/graphql-response+json`, when the client asks
+for it, answers 400 to a request that fails before execution (no `data`).
+"""
+
+import json
+from typing import Any
+
+from cross_web import HTTPException
+from django.http import HttpResponse
+from strawberry.http import GraphQLRequestData
+
+JSON = "application/json"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+BATCH_REFUSED = (
+    "Batched requests (a JSON array of operations) are not accepted: send one "
+    "operation per request."
+)
+NOT_AN_OBJECT = (
+    'The request body must be a JSON object: {"query": "...", "variables": {...}}.'
+)
+JSON_ONLY = (
+    "POST bodies must be JSON, sent with Content-Type: application/json (forms, "
+    "multipart and text/plain are refused)."
+)
+MUTATION_OVER_GET = "Mutations are only accepted over POST."
+
+_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_TOO_LARGE",
+}
+
+
+class MethodNotAllowed(HTTPException):
+    def __init__(self, reason: str, *, allow: str) -> None:
+        super().__init__(405, reason)
+        self.allow = allow
+
+
+def _quality(accept: str, wanted: tuple[str, ...]) -> float:
+    """The highest q the Accept header gives any of `wanted` (0 when none)."""
+    best = 0.0
+    for item in accept.split(","):
+        media_type, *parameters = (part.strip() for part in item.split(";"))
+        if media_type.lower() not in wanted:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        best = max(best, quality)
+    return best
+
+
+def response_media_type(accept: str | None) -> str:
+    """`application/graphql-response+json` only when the client names it and
+    prefers it at least as much as `application/json`; otherwise JSON."""
+    if not accept:
+        return JSON
+    preferred = _quality(accept, (GRAPHQL_RESPONSE_JSON,))
+    plain = _quality(accept, (JSON, "application/*", "*/*"))
+    return GRAPHQL_RESPONSE_JSON if preferred > 0 and preferred >= plain else JSON
+
+
+def is_request_error(response: Any) -> bool:
+    """True for a response to a request refused before execution began."""
+    if not isinstance(response, dict) or response.get("data") is not None:
+        return False
+    errors = response.get("errors") or []
+    return bool(errors) and all("path" not in error for error in errors)
+
+
+def error_response(
+    status: int, message: str, *, media_type: str, allow: str | None = None
+) -> HttpResponse:
+    code = _CODES.get(status, "BAD_REQUEST")
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    response = HttpResponse(json.dumps(body), status=status, content_type=media_type)
+    if allow:
+        response["Allow"] = allow
+    return response
+
+
+def graphql_request(data: object) -> GraphQLRequestData:
+    """Check the shape of a decoded request (GET parameters or a JSON body)."""
+    if isinstance(data, list):
+        raise HTTPException(400, BATCH_REFUSED)
+    if not isinstance(data, dict):
+        raise HTTPException(400, NOT_AN_OBJECT)
+    expected = {
+        "query": (str, "a string"),
+        "operationName": (str, "a string"),
+        "variables": (dict, "an object"),
+        "extensions": (dict, "an object"),
+    }
+    for key, (kind, described) in expected.items():
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            raise HTTPException(400, f"'{key}' must be {described} or null.")
+    return GraphQLRequestData(
+        query=data.get("query"),
+        variables=data.get("variables"),
+        operation_name=data.get("operationName"),
+        extensions=data.get("extensions"),
+    )
