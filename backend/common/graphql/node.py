@@ -15,6 +15,8 @@ from strawberry import relay
 
 from backend.common.errors import NotFound
 
+from .ids import parse_primary_key
+
 
 class ModelNode(relay.Node):
     model: ClassVar[type[Model]]
@@ -42,9 +44,9 @@ class ModelNode(relay.Node):
         ids = list(node_ids)
 
         def fetch() -> list[Any]:
-            keys = [int(i) for i in ids if i.isdigit()]
-            by_id = cls.visible(info).in_bulk(keys)
-            nodes = [by_id.get(int(i)) if i.isdigit() else None for i in ids]
+            keys = [parse_primary_key(i) for i in ids]
+            by_id = cls.visible(info).in_bulk([key for key in keys if key is not None])
+            nodes = [None if key is None else by_id.get(key) for key in keys]
             if required and None in nodes:
                 raise NotFound(f"{cls.model.__name__} does not exist.")
             return nodes
