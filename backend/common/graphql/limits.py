@@ -141,20 +141,25 @@ class _InputCheck:
     def report(self, setting: str, message: str, node: Node | None) -> None:
         self.errors.setdefault(setting, limit_error(message, setting, node))
 
+    @staticmethod
+    def describe(path: str) -> str:
+        kind = "Variable" if path.startswith("$") else "Argument"
+        return f"{kind} '{path}'"
+
     def string(self, text: str, where: str, node: Node | None = None) -> None:
         if len(text) > self.max_string:
             self.report(
                 "GRAPHQL_MAX_STRING_INPUT_LENGTH",
-                f"{where} is a string of {len(text)} characters; at most "
-                f"{self.max_string} are allowed",
+                f"{self.describe(where)} is a string of {len(text)} characters; "
+                f"at most {self.max_string} are allowed",
                 node,
             )
         elif not _storable(text):
             self.errors.setdefault(
                 "storable",
                 GraphQLError(
-                    f"{where} contains a NUL character or an unpaired surrogate, "
-                    "which no field accepts.",
+                    f"{self.describe(where)} contains a NUL character or an unpaired "
+                    "surrogate, which no field accepts.",
                     node,
                     extensions={"code": ErrorCode.VALIDATION.value},
                 ),
@@ -164,8 +169,8 @@ class _InputCheck:
         if length > self.max_list:
             self.report(
                 "GRAPHQL_MAX_LIST_INPUT_LENGTH",
-                f"{where} is a list of {length} items; at most {self.max_list} "
-                "are allowed",
+                f"{self.describe(where)} is a list of {length} items; "
+                f"at most {self.max_list} are allowed",
                 node,
             )
 
@@ -173,8 +178,8 @@ class _InputCheck:
         if depth > self.max_depth:
             self.report(
                 "GRAPHQL_MAX_INPUT_DEPTH",
-                f"{where} nests lists and objects more than {self.max_depth} "
-                "levels deep",
+                f"{self.describe(where)} nests lists and objects more than "
+                f"{self.max_depth} levels deep",
                 node,
             )
             return True
@@ -205,7 +210,7 @@ class _InputCheck:
             if isinstance(node, ListValueNode):
                 self.list(len(node.values), where, node)
                 for item in node.values:
-                    self.literal(item, where, depth + 1)
+                    self.literal(item, f"{where}[]", depth + 1)
             else:
                 for object_field in node.fields:
                     self.literal(
@@ -221,14 +226,13 @@ class _Literals(Visitor):
         self.check = check
 
     def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
-        self.check.literal(node.value, f"Argument '{node.name.value}'")
+        self.check.literal(node.value, node.name.value)
 
     def enter_variable_definition(
         self, node: VariableDefinitionNode, *_args: Any
     ) -> None:
         if node.default_value is not None:
-            name = node.variable.name.value
-            self.check.literal(node.default_value, f"The default of '${name}'")
+            self.check.literal(node.default_value, f"${node.variable.name.value}")
 
 
 def input_errors(
@@ -238,7 +242,7 @@ def input_errors(
     check = _InputCheck()
     visit(document, _Literals(check))
     for name, value in (variables or {}).items():
-        check.variable(value, f"Variable '${name}'")
+        check.variable(value, f"${name}")
     return list(check.errors.values())
 
 

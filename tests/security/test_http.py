@@ -1,0 +1,169 @@
+"""GraphQL over HTTP: methods, media types and malformed requests."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from schema.http import GRAPHQL_RESPONSE_JSON, response_media_type
+
+URL = "/graphql/"
+
+
+@pytest.fixture
+def client(db: None) -> Client:
+    return Client()
+
+
+def error_message(response) -> str:
+    return json.loads(response.content)["errors"][0]["message"]
+
+
+def test_queries_may_use_get(client):
+    response = client.get(URL, {"query": "{ __typename }"})
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["data"] == {"__typename": "Query"}
+
+
+def test_a_mutation_over_get_is_405_and_says_to_post(client):
+    response = client.get(URL, {"query": "mutation { logout }"})
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert json.loads(response.content) == {
+        "errors": [
+            {
+                "message": "Mutations are only accepted over POST.",
+                "extensions": {"code": "METHOD_NOT_ALLOWED"},
+            }
+        ]
+    }
+
+
+def test_other_methods_are_405(client):
+    response = client.put(URL, data="{}", content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+
+
+@pytest.mark.parametrize(
+    "body", [b"{", b'{"query": }', b"{'query': '{ __typename }'}", b"[" * 100_000]
+)
+def test_malformed_json_is_400_with_a_readable_message(client, body):
+    response = client.post(URL, data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert error_message(response).startswith("Unable to parse request body as JSON")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=xyz",
+        "text/plain",
+        "application/graphql",
+        "",
+    ],
+)
+def test_only_json_bodies_are_accepted(client, content_type):
+    response = client.generic(
+        "POST", URL, data=b'{"query": "{ __typename }"}', content_type=content_type
+    )
+
+    assert response.status_code == 400
+    assert error_message(response).startswith("POST bodies must be JSON")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('"{ __typename }"', "The request body must be a JSON object"),
+        ("null", "The request body must be a JSON object"),
+        ('{"query": 1}', "'query' must be a string or null."),
+        ('{"query": "{ __typename }", "variables": []}', "'variables' must be an"),
+        ('{"query": "{ __typename }", "operationName": 5}', "'operationName' must"),
+        ('{"query": "query A { __typename }", "operationName": "B"}', "Unknown"),
+    ],
+)
+def test_a_body_of_the_wrong_shape_is_400(client, body, message):
+    response = client.post(URL, data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert message in error_message(response)
+
+
+JSON = "application/json"
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, JSON),
+        ("*/*", JSON),
+        (JSON, JSON),
+        (GRAPHQL_RESPONSE_JSON, GRAPHQL_RESPONSE_JSON),
+        (f"{GRAPHQL_RESPONSE_JSON}, {JSON};q=0.9", GRAPHQL_RESPONSE_JSON),
+        (f"{JSON}, {GRAPHQL_RESPONSE_JSON};q=0.5", JSON),
+        (f"{GRAPHQL_RESPONSE_JSON};q=0", JSON),
+        ("text/html", JSON),
+    ],
+)
+def test_the_response_media_type_follows_accept(accept, media_type):
+    assert response_media_type(accept) == media_type
+
+
+def post(client, query, accept=GRAPHQL_RESPONSE_JSON):
+    return client.post(
+        URL,
+        data=json.dumps({"query": query}),
+        content_type="application/json",
+        HTTP_ACCEPT=accept,
+    )
+
+
+def test_graphql_response_json_answers_a_good_request_with_200(client):
+    response = post(client, "{ __typename }")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == GRAPHQL_RESPONSE_JSON
+    assert json.loads(response.content)["data"] == {"__typename": "Query"}
+
+
+@pytest.mark.parametrize("query", ["{ nope }", "{", "{ " + "a: __typename " * 16 + "}"])
+def test_graphql_response_json_answers_a_refused_request_with_400_and_no_data(
+    client, query
+):
+    response = post(client, query)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == GRAPHQL_RESPONSE_JSON
+    body = json.loads(response.content)
+    assert "data" not in body
+    assert body["errors"]
+
+
+def test_graphql_response_json_keeps_200_when_execution_began(client):
+    # a field error (signed out) happens during execution: data is present
+    response = post(client, "{ orders { totalCount } }")
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["data"] is None
+
+
+def test_plain_json_keeps_200_for_a_refused_request(client):
+    response = post(client, "{ nope }", accept="application/json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+
+
+def test_request_errors_use_the_negotiated_media_type(client):
+    response = client.get(
+        URL, {"query": "mutation { logout }"}, HTTP_ACCEPT=GRAPHQL_RESPONSE_JSON
+    )
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == GRAPHQL_RESPONSE_JSON
