@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
@@ -77,43 +78,85 @@ def _run_step(argv: list[str], cwd: Path) -> None:
         raise PostgresUnavailable(f"`{' '.join(argv)}` failed:\n{output}")
 
 
+class PostgresCluster:
+    """A throwaway cluster under one temporary directory, owned by this process."""
+
+    def __init__(self, bindir: Path, root: Path, prefix: list[str]) -> None:
+        self.bindir, self.root, self.prefix = bindir, root, prefix
+        self.data, self.log = root / "data", root / "server.log"
+        self.port = 0
+
+    def url(self, database: str = DATABASE) -> str:
+        return f"postgres://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def init(self) -> None:
+        # C collation sorts by code point, like SQLite, so both backends agree.
+        initdb = [str(self.bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER]
+        initdb += ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]
+        _run_step([*self.prefix, *initdb], self.root)
+        with socket.socket() as sock:  # the port could be taken again; unlikely
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        settings = {**SERVER_SETTINGS, "port": str(self.port)}
+        settings["unix_socket_directories"] = f"'{self.root}'"
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
+
+    def _pg_ctl(self, *args: str) -> None:
+        pg_ctl = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-w"]
+        try:
+            _run_step([*self.prefix, *pg_ctl, "-l", str(self.log), *args], self.root)
+        except PostgresUnavailable as exc:
+            log = self.log.read_text(errors="replace") if self.log.exists() else ""
+            raise PostgresUnavailable(
+                f"{exc}\nserver log:\n{log or '(none)'}"
+            ) from None
+
+    def start(self) -> None:
+        self._pg_ctl("start")
+
+    def stop(self) -> None:
+        """Fast shutdown: open sessions are cut off, transactions rolled back."""
+        self._pg_ctl("-m", "fast", "stop")
+
+    def restart(self, *, down_seconds: float = 0.0) -> None:
+        """Stop, stay down for a while (clients see refused connections), start."""
+        self.stop()
+        time.sleep(down_seconds)
+        self.start()
+
+    def create_database(self, name: str) -> None:
+        createdb = [str(self.bindir / "createdb"), "-h", "127.0.0.1"]
+        createdb += ["-p", str(self.port), "-U", SUPERUSER, name]
+        _run_step(createdb, self.root)
+
+
+@contextmanager
+def running_cluster() -> Iterator[PostgresCluster]:
+    """Start a throwaway PostgreSQL cluster with one database, then destroy it."""
+    bindir = find_bindir()
+    root = Path(tempfile.mkdtemp(prefix="ordergraph-pg-"))
+    cluster = PostgresCluster(bindir, root, prefix=[])
+    started = False
+    try:
+        cluster.prefix = _server_user_prefix(root)
+        cluster.init()
+        started = True  # a failed start can still leave a postmaster behind
+        cluster.start()
+        cluster.create_database(DATABASE)
+        yield cluster
+    finally:
+        if started:
+            with suppress(PostgresUnavailable):
+                cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @contextmanager
 def running_postgres() -> Iterator[str]:
     """Start a throwaway PostgreSQL cluster, yield its URL, then destroy it."""
-    bindir = find_bindir()
-    tmp = Path(tempfile.mkdtemp(prefix="ordergraph-pg-"))
-    data, log, pg_ctl = tmp / "data", tmp / "server.log", str(bindir / "pg_ctl")
-    prefix: list[str] = []
-    started = False
-    try:
-        prefix = _server_user_prefix(tmp)
-        # C collation sorts by code point, like SQLite, so both backends agree.
-        initdb = [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER]
-        initdb += ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]
-        _run_step([*prefix, *initdb], tmp)
-        with socket.socket() as sock:  # the port could be taken again; unlikely
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        settings = {**SERVER_SETTINGS, "port": str(port)}
-        settings["unix_socket_directories"] = f"'{tmp}'"
-        with (data / "postgresql.conf").open("a") as conf:
-            conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
-        started = True  # a failed start can still leave a postmaster behind
-        try:
-            _run_step(
-                [*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-w", "start"], tmp
-            )
-        except PostgresUnavailable as exc:
-            server_log = log.read_text(errors="replace") if log.exists() else "(none)"
-            raise PostgresUnavailable(f"{exc}\nserver log:\n{server_log}") from None
-        createdb = [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port)]
-        _run_step([*createdb, "-U", SUPERUSER, DATABASE], tmp)
-        yield f"postgres://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
-    finally:
-        if started:
-            stop = [*prefix, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]
-            subprocess.run(stop, cwd=tmp, capture_output=True, check=False)
-        shutil.rmtree(tmp, ignore_errors=True)
+    with running_cluster() as cluster:
+        yield cluster.url()
 
 
 def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:

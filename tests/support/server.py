@@ -1,0 +1,173 @@
+"""Run the production server (gunicorn with the project's own config) for tests.
+
+    with running_server(production_env(database_url), workers=4) as server:
+        GraphQLHttpClient(server.port).execute("{ __typename }")
+
+The server runs with DEBUG off on a free 127.0.0.1 port; it and all its
+workers are stopped when the block ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from tests.support.graphql_http import HOST, GraphQLHttpClient
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+GUNICORN_CONFIG = REPO / "config" / "gunicorn.conf.py"
+READY_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 15.0
+
+
+class ServerError(RuntimeError):
+    """The server did not start, or stopped answering."""
+
+
+def production_env(
+    database_url: str, *, secret_key: str | None = None, **extra: str
+) -> dict[str, str]:
+    """The environment a production deployment gives the server (and manage.py)."""
+    # Drop pytest-django's DJANGO_SETTINGS_MODULE and any local knobs: the
+    # server must run on config.settings exactly as deployed.
+    inherited = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH")
+    env = {name: os.environ[name] for name in inherited if name in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY=secret_key or secrets.token_urlsafe(48),
+        ALLOWED_HOSTS=HOST,
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: Mapping[str, str], *args: str, stdin: str | None = None) -> str:
+    """Run a manage.py command in that environment; return its standard output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=dict(env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise ServerError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def children_of(pid: int) -> list[int]:
+    """Live child processes of pid (gunicorn's workers, for the arbiter)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        # After the command name: state, ppid. Zombies are already dead.
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+class Server:
+    """A running gunicorn arbiter, its workers, its port and its log."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int, log: Path):
+        self.process, self.port, self.log = process, port, log
+
+    def client(self, timeout: float = 30.0) -> GraphQLHttpClient:
+        return GraphQLHttpClient(self.port, timeout=timeout)
+
+    def workers(self) -> list[int]:
+        return children_of(self.process.pid)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
+    def wait_until_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+        """Return once the server answers a query; raise if it died or never did."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(f"gunicorn exited early:\n{self.log_tail()}")
+            try:
+                reply = self.client(timeout=5).get_typename()
+            except OSError:
+                time.sleep(0.1)
+                continue
+            if reply.status == 200 and reply.json.get("data"):
+                return
+            time.sleep(0.1)
+        raise ServerError(f"no answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def wait_for_workers(self, count: int, timeout: float = 30.0) -> list[int]:
+        deadline = time.monotonic() + timeout
+        while (workers := self.workers()) and len(workers) != count:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if len(workers) != count:
+            raise ServerError(f"{len(workers)} workers, expected {count}")
+        return workers
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # graceful: finish requests
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        # The arbiter leads its own process group: whatever is left in it
+        # (a stuck worker, an orphan) goes too.
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+@contextmanager
+def running_server(env: Mapping[str, str], *, workers: int = 4) -> Iterator[Server]:
+    """Start gunicorn -c config/gunicorn.conf.py; yield it once it answers."""
+    port = free_port()  # could be taken again before gunicorn binds; unlikely
+    log_dir = Path(tempfile.mkdtemp(prefix="ordergraph-server-"))
+    log = log_dir / "gunicorn.log"
+    command = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG)]
+    command.append("config.wsgi:application")
+    server_env = {**env, "BIND": f"{HOST}:{port}", "WEB_CONCURRENCY": str(workers)}
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=server_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(process, port, log)
+    try:
+        server.wait_until_ready()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(log_dir, ignore_errors=True)
