@@ -9,3 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql/", graphql_view, name="graphql"),
 ]
+
+# API clients get JSON, not an HTML page, when a request fails outside GraphQL.
+handler500 = "schema.server_error.server_error"

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 
+from backend.common.db import is_database_unavailable
 from backend.common.errors import ErrorCode, InvalidArgument
 
 logger = logging.getLogger("ordergraph.errors")
@@ -24,6 +25,7 @@ EXPECTED_ERRORS = (
 )
 # Bad client input that the framework reports without a code of its own.
 MALFORMED_INPUT_ERRORS = (InvalidGlobalIDError, GlobalIDValueError)
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly."
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -48,6 +50,18 @@ class MaskUnexpectedErrors(MaskErrors):
         if not is_unexpected(error):
             return False
         error_id = uuid.uuid4().hex[:12]
+        if is_database_unavailable(error.original_error):
+            # An outage (PostgreSQL restarting), not a bug: say so, so clients
+            # retry; a createOrder retried with its idempotencyKey is safe.
+            logger.warning(
+                "Database unavailable %s: %s", error_id, error.original_error
+            )
+            error.message = UNAVAILABLE_MESSAGE
+            error.extensions = {
+                "code": ErrorCode.SERVICE_UNAVAILABLE.value,
+                "errorId": error_id,
+            }
+            return False
         error.extensions = {**(error.extensions or {}), "errorId": error_id}
         logger.error(
             "Unexpected error %s at %s",
