@@ -89,9 +89,11 @@ def create_order(
                 unit_price=product.price,
                 idempotency_key=idempotency_key,
             )
-    except IntegrityError:
-        # A concurrent request with the same key won the unique constraint; its
-        # transaction rolled ours back (stock included), so answer with its order.
+    except (IntegrityError, DomainError):
+        # A concurrent request with the same key got there first and committed:
+        # either its order took the unique key (our INSERT lost) or it took the
+        # last units (our reservation waited on its row lock, then found too
+        # few). Ours rolled back, stock included; answer with its order.
         existing = (
             _order_with_key(customer, idempotency_key) if idempotency_key else None
         )
