@@ -25,10 +25,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # not, so they need SECRET_KEY or use tests/settings.py.
 run lint schema: export DEBUG ?= 1
 
-.PHONY: help venv run lint test test-sqlite test-postgres schema serve clean
+.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency schema serve clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(UV):
 	$(BOOTSTRAP_PYTHON) -m venv .tools
@@ -65,12 +65,21 @@ test-sqlite: venv ## Test suite on SQLite, ignoring any DATABASE_URL
 test-postgres: venv ## Test suite on DATABASE_URL, else on a throwaway PostgreSQL
 	$(PY) -m tests.support.postgres -- $(BIN)/pytest $(PYTEST_ARGS)
 
+# Also part of test-postgres, at a bounded size (CONCURRENCY_SCALE=bounded).
+test-concurrency: venv ## Concurrency and fault suite at full size (gunicorn, PostgreSQL)
+	CONCURRENCY_SCALE=full $(PY) -m tests.support.postgres -- \
+		$(BIN)/pytest -m concurrency tests/concurrency $(PYTEST_ARGS)
+
 schema: venv ## Regenerate the committed schema/schema.graphql snapshot
 	$(PY) manage.py export_schema schema.schema --path schema/schema.graphql
 
-serve: venv ## Placeholder production server (gunicorn) against DATABASE_URL
-	$(PY) manage.py migrate
-	$(BIN)/gunicorn config.wsgi:application --workers 4 --bind 127.0.0.1:8000
+# Production: DEBUG off, so it needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+serve: venv ## Migrate, then run the production server (gunicorn) against DATABASE_URL
+	@for name in DATABASE_URL SECRET_KEY ALLOWED_HOSTS; do \
+		[[ -n "$${!name:-}" ]] || { echo "make serve: set $$name (see README, Configuration)" >&2; exit 2; }; \
+	done
+	$(PY) manage.py migrate --noinput
+	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi:application
 
 clean: ## Remove .venv, .tools and caches (keeps db.sqlite3)
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
