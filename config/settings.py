@@ -48,6 +48,8 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A JSON error for GraphQL clients, Django's page for the admin.
+CSRF_FAILURE_VIEW = "schema.http.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -9,7 +9,9 @@ import json
 from typing import Any
 
 from cross_web import HTTPException
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.csrf import csrf_failure as django_csrf_failure
 from strawberry.http import GraphQLRequestData
 
 JSON = "application/json"
@@ -30,6 +32,7 @@ MUTATION_OVER_GET = "Mutations are only accepted over POST."
 
 _CODES = {
     400: "BAD_REQUEST",
+    403: "CSRF_FAILED",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     413: "REQUEST_TOO_LARGE",
@@ -110,4 +113,16 @@ def graphql_request(data: object) -> GraphQLRequestData:
         variables=data.get("variables"),
         operation_name=data.get("operationName"),
         extensions=data.get("extensions"),
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a GraphQL error for the API, Django's page elsewhere."""
+    if request.path != reverse("graphql"):
+        return django_csrf_failure(request, reason)
+    return error_response(
+        403,
+        "Cookie-authenticated POSTs need the csrftoken cookie's value in the "
+        f"X-CSRFToken header ({reason}).",
+        media_type=response_media_type(request.headers.get("Accept")),
     )

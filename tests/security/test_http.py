@@ -167,3 +167,25 @@ def test_request_errors_use_the_negotiated_media_type(client):
 
     assert response.status_code == 405
     assert response["Content-Type"] == GRAPHQL_RESPONSE_JSON
+
+
+def test_a_cookie_authenticated_post_without_the_csrf_token_is_a_json_403(customer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer)
+
+    response = client.post(
+        URL, data={"query": "mutation { logout }"}, content_type="application/json"
+    )
+
+    assert response.status_code == 403
+    assert json.loads(response.content)["errors"][0]["extensions"] == {
+        "code": "CSRF_FAILED"
+    }
+    assert "X-CSRFToken" in error_message(response)
+
+
+def test_the_admin_keeps_djangos_csrf_page(db):
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {})
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
