@@ -6,7 +6,15 @@ import sys
 
 import pytest
 from django.conf import settings
-from graphql import build_schema, parse, validate
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    build_schema,
+    get_nullable_type,
+    is_list_type,
+    parse,
+    validate,
+)
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import (
     create_validator as max_depth_rule,
@@ -312,3 +320,39 @@ def test_limits_are_read_from_the_environment():
     ).stdout
 
     assert output.split()[-2:] == ["123", "4"]
+
+
+# Lists that are not a connection's page, with what bounds them.
+SMALL_LISTS = {("OperationInfo", "messages"): "one message per invalid input field"}
+
+
+def test_every_list_in_the_schema_is_a_bounded_connection_page():
+    unbounded = []
+    for type_ in schema._schema.type_map.values():
+        if type_.name.startswith("__") or not isinstance(
+            type_, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            continue
+        for name, field in type_.fields.items():
+            if not is_list_type(get_nullable_type(field.type)):
+                continue
+            is_page = name == "edges" and type_.name.endswith("Connection")
+            if not is_page and (type_.name, name) not in SMALL_LISTS:
+                unbounded.append(f"{type_.name}.{name}")
+
+    assert unbounded == []
+
+
+CONNECTIONS = sorted(
+    name
+    for name, field in schema._schema.query_type.fields.items()  # type: ignore[union-attr]
+    if "first" in field.args
+)
+
+
+@pytest.mark.parametrize("field", CONNECTIONS)
+def test_every_connection_refuses_a_page_over_the_cap(staff_client, field):
+    response = staff_client.execute(f"{{ {field}(first: 101) {{ totalCount }} }}")
+
+    assert response.error_codes() == ["VALIDATION"]
+    assert "between 0 and 100" in response.errors[0]["message"]
