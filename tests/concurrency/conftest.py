@@ -22,6 +22,16 @@ from tests.support.postgres import POSTGRES_SCHEMES
 REPORT = pytest.StashKey[list[Tally]]()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Faults last: the other scenarios run on a server nothing has disturbed.
+    faults = ("test_worker_killed.py", "test_postgres_restart.py")
+    items.sort(
+        key=lambda item: (
+            faults.index(item.path.name) + 1 if item.path.name in faults else 0
+        )
+    )
+
+
 @pytest.fixture(scope="session")
 def scale() -> Scale:
     return _scale_from_env()

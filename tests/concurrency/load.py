@@ -31,13 +31,13 @@ class Outcome:
         return self.status is not None and self.status >= 500
 
 
-def classify(reply: Reply, field: str | None) -> str:
+def classify(reply: Reply, root_field: str | None) -> str:
     """OK, or the first error code a client would act on."""
     if not reply.json:
         return f"HTTP {reply.status}"
     if codes := reply.error_codes:
         return codes[0] or f"HTTP {reply.status}"
-    payload = reply.data.get(field) if field else reply.data
+    payload = reply.data.get(root_field) if root_field else reply.data
     if isinstance(payload, dict) and payload.get("__typename") == "OperationInfo":
         return str(payload["messages"][0]["code"])
     return OK if reply.status == 200 and payload is not None else f"HTTP {reply.status}"
@@ -55,10 +55,10 @@ class Tally:
         self,
         client: GraphQLHttpClient,
         name: str,
-        field: str | None = None,
+        root_field: str | None = None,
         **variables: object,
     ) -> tuple[str, Reply | None]:
-        """Run a contract operation, record its outcome; never raises on failure."""
+        """Run a contract operation and record its outcome; failures do not raise."""
         started = time.monotonic()
         try:
             reply = client.run(name, **variables)
@@ -67,7 +67,7 @@ class Tally:
                 Outcome(name, TRANSPORT, None, time.monotonic() - started, started)
             )
             return TRANSPORT, None
-        result = classify(reply, field)
+        result = classify(reply, root_field)
         self.add(Outcome(name, result, reply.status, reply.seconds, started))
         return result, reply
 

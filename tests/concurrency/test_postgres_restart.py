@@ -26,10 +26,9 @@ UNAVAILABLE = "SERVICE_UNAVAILABLE"
 def test_a_postgres_restart_fails_requests_clearly_and_service_resumes(
     healthy: Live, scale: Scale, tally: Callable[[str], Tally]
 ):
-    live, record = healthy, tally("PostgreSQL restart")
-    if live.cluster is None:
+    if (cluster := healthy.cluster) is None:
         pytest.skip("DATABASE_URL's server is not ours to restart")
-    cluster = live.cluster
+    live, record = healthy, tally("PostgreSQL restart")
     orders = Placements(live.create_product(stock=STOCK))
     workers = live.server.workers()
     back_at: list[float] = []
