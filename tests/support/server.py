@@ -125,13 +125,14 @@ class Server:
         raise ServerError(f"no answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def wait_for_workers(self, count: int, timeout: float = 30.0) -> list[int]:
+        """Return the worker pids once there are `count` of them."""
         deadline = time.monotonic() + timeout
-        while (workers := self.workers()) and len(workers) != count:
+        while len(workers := self.workers()) != count:
             if time.monotonic() > deadline:
-                break
+                raise ServerError(
+                    f"{len(workers)} workers, expected {count}:\n{self.log_tail()}"
+                )
             time.sleep(0.1)
-        if len(workers) != count:
-            raise ServerError(f"{len(workers)} workers, expected {count}")
         return workers
 
     def stop(self) -> None:
