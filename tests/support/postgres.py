@@ -55,6 +55,13 @@ def find_bindir() -> Path:
     )
 
 
+def free_port() -> int:
+    """A loopback port free now (another process could take it; unlikely)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _server_user_prefix(tmp: Path) -> list[str]:
     """Return the command prefix for server binaries, handing tmp to that user."""
     if os.geteuid() != 0:
@@ -94,9 +101,7 @@ class PostgresCluster:
         initdb = [str(self.bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER]
         initdb += ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]
         _run_step([*self.prefix, *initdb], self.root)
-        with socket.socket() as sock:  # the port could be taken again; unlikely
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
+        self.port = free_port()
         settings = {**SERVER_SETTINGS, "port": str(self.port)}
         settings["unix_socket_directories"] = f"'{self.root}'"
         with (self.data / "postgresql.conf").open("a") as conf:
@@ -112,8 +117,16 @@ class PostgresCluster:
                 f"{exc}\nserver log:\n{log or '(none)'}"
             ) from None
 
-    def start(self) -> None:
-        self._pg_ctl("start")
+    def start(self, *server_options: str) -> None:
+        """Start on self.port; server_options (e.g. "-c name=value") for this run."""
+        # The port on the command line beats the one init wrote: a kept data
+        # directory can then come up on a fresh port every time.
+        options = " ".join(["-p", str(self.port), *server_options])
+        self._pg_ctl("-o", options, "start")
+
+    def postmaster_pid(self) -> int:
+        """The running server's process id, from its lock file."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
 
     def stop(self) -> None:
         """Fast shutdown: open sessions are cut off, transactions rolled back."""
