@@ -25,7 +25,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # not, so they need SECRET_KEY or use tests/settings.py.
 run lint schema: export DEBUG ?= 1
 
-.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency schema serve clean
+.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema serve clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,6 +69,14 @@ test-postgres: venv ## Test suite on DATABASE_URL, else on a throwaway PostgreSQ
 test-concurrency: venv ## Concurrency and fault suite at full size (gunicorn, PostgreSQL)
 	CONCURRENCY_SCALE=full $(PY) -m tests.support.postgres -- \
 		$(BIN)/pytest -m concurrency tests/concurrency $(PYTEST_ARGS)
+
+# Both seed a PostgreSQL of their own (cached in .bench-cache/) and never
+# touch DATABASE_URL's database.
+bench: venv ## Benchmark at scale (100k products, 1M orders): table + bench/results/latest.json
+	env -u DATABASE_URL $(PY) -m bench.run
+
+bench-quick: venv ## The same benchmark on a small data set, in under 3 minutes
+	env -u DATABASE_URL $(PY) -m bench.run --quick
 
 schema: venv ## Regenerate the committed schema/schema.graphql snapshot
 	$(PY) manage.py export_schema schema.schema --path schema/schema.graphql

@@ -14,6 +14,11 @@ HOST = "127.0.0.1"
 GRAPHQL_PATH = "/graphql/"
 
 
+def baseline_path(operation: str) -> str:
+    """Where bench.urls routes the plain-Django baseline of a contract operation."""
+    return f"/bench/{operation}/"
+
+
 class BenchError(RuntimeError):
     """A server did not start or answered wrongly: the figures would mean nothing."""
 

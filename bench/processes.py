@@ -20,7 +20,8 @@ SERVER_CPU = 1
 @dataclass(frozen=True)
 class Server:
     port: int
-    pid: int  # the process that handles the requests (gunicorn's worker)
+    pid: int  # the process that handles the requests (gunicorn's first worker)
+    worker_pids: tuple[int, ...]
 
 
 def free_port() -> int:
@@ -29,27 +30,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_command(kind: str, port: int) -> list[str]:
-    """One worker, pinned to SERVER_CPU: gunicorn's sync worker or uvicorn."""
+def server_command(
+    kind: str, port: int, *, workers: int = 1, cpus: str | None = str(SERVER_CPU)
+) -> list[str]:
+    """gunicorn's sync workers or uvicorn, pinned to `cpus` unless it is None."""
     if kind == "gunicorn":
         server = [str(BIN / "gunicorn"), "config.wsgi:application"]
-        server += ["--bind", f"{HOST}:{port}", "--workers", "1"]
+        server += ["--bind", f"{HOST}:{port}", "--workers", str(workers)]
         server += ["--worker-class", "sync"]
     else:
         server = [str(BIN / "uvicorn"), "config.asgi:application"]
-        server += ["--host", HOST, "--port", str(port), "--workers", "1"]
+        server += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
         server += ["--lifespan", "off", "--no-access-log"]
-    return ["taskset", "-c", str(SERVER_CPU), *server, "--log-level", "warning"]
+    pinning = ["taskset", "-c", cpus] if cpus is not None else []
+    return [*pinning, *server, "--log-level", "warning"]
 
 
 @contextmanager
-def serving(kind: str, env: dict[str, str], logs: Path) -> Iterator[Server]:
+def serving(
+    kind: str,
+    env: dict[str, str],
+    logs: Path,
+    *,
+    workers: int = 1,
+    cpus: str | None = str(SERVER_CPU),
+) -> Iterator[Server]:
     """Run one server until the block ends; yield it once it answers."""
     port = free_port()
     log_path = logs / f"{kind}-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(kind, port),
+            server_command(kind, port, workers=workers, cpus=cpus),
             cwd=REPO,
             env=env,
             stdout=log,
@@ -58,10 +69,10 @@ def serving(kind: str, env: dict[str, str], logs: Path) -> Iterator[Server]:
         try:
             _wait_until_ready(process, port, log_path)
             if kind == "gunicorn":
-                [worker] = child_pids(process.pid)
-                yield Server(port, worker)
+                pids = _wait_for_workers(process.pid, workers, log_path)
+                yield Server(port, pids[0], pids)
             else:
-                yield Server(port, process.pid)
+                yield Server(port, process.pid, (process.pid,))
         finally:
             process.terminate()
             try:
@@ -88,6 +99,24 @@ def _wait_until_ready(process: subprocess.Popen[bytes], port: int, log: Path) ->
             return
         raise BenchError(f"server answered {status}:\n{log.read_text()[-2000:]}")
     raise BenchError(f"server not ready after 30 s:\n{log.read_text()[-2000:]}")
+
+
+def _wait_for_workers(arbiter: int, workers: int, log: Path) -> tuple[int, ...]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pids = sorted(child_pids(arbiter))
+        if len(pids) == workers:
+            return tuple(pids)
+        time.sleep(0.1)
+    raise BenchError(f"gunicorn has not {workers} workers:\n{log.read_text()[-2000:]}")
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise BenchError(f"no VmRSS for process {pid}")
 
 
 def stat_fields(pid: int) -> list[str]:

@@ -42,6 +42,7 @@ from .loadgen import (
     GRAPHQL_PATH,
     BenchError,
     Client,
+    baseline_path,
     graphql_body,
     run_requests,
     sign_in,
@@ -60,7 +61,7 @@ from .report import git_state, machine, print_table, uvicorn_implementations, ve
 
 RESULTS = Path(__file__).with_name("results") / "serving.json"
 CLIENT_CPU = 0
-BASELINE_PATH = "/bench/my-orders/"
+BASELINE_PATH = baseline_path("MyOrders")
 CONNECTIONS_PATH = "/bench/connections/"
 # Backends report to pg_stat_database lazily (at exit, or when idle).
 STATS_SETTLE_SECONDS = 1.0

@@ -1,0 +1,116 @@
+"""Requests per second of the production server, with 1 and with 2 workers.
+
+Both servers run side by side (gunicorn sync workers, the production serving
+model) and take turns under load, so drift on the machine falls on both. No
+process is pinned here: the workers, PostgreSQL and this load generator share
+the machine's cores as they would on a small host.
+"""
+
+import statistics
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .loadgen import GRAPHQL_PATH, graphql_body, run_requests, sign_in
+from .processes import Server, rss_mib, serving
+
+CONCURRENCY = 8
+WORKER_COUNTS = (1, 2)
+
+
+@dataclass
+class Load:
+    operation: str
+    workers: int
+    latencies_ms: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        latencies = sorted(self.latencies_ms)
+        percentiles = statistics.quantiles(latencies, n=100)
+        return {
+            "operation": self.operation,
+            "workers": self.workers,
+            "concurrency": CONCURRENCY,
+            "requests": len(latencies),
+            "requests_per_second": round(len(latencies) / self.seconds, 1),
+            "p50_ms": round(statistics.median(latencies), 2),
+            "p99_ms": round(percentiles[98], 2),
+        }
+
+
+def measure_http(
+    *,
+    env: dict[str, str],
+    logs: Path,
+    credentials: tuple[str, str],
+    operations: dict[str, dict[str, Any]],
+    rounds: int,
+    turn_seconds: float,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    """Time each operation (name -> variables) on each server in rotating turns."""
+    with ExitStack() as stack:
+        servers: dict[int, Server] = {
+            workers: stack.enter_context(
+                serving("gunicorn", env, logs, workers=workers, cpus=None)
+            )
+            for workers in WORKER_COUNTS
+        }
+        username, password = credentials
+        # One session serves both: they share the database.
+        cookies = sign_in(servers[1].port, username=username, password=password)
+        loads = [
+            Load(name, workers) for name in operations for workers in WORKER_COUNTS
+        ]
+        per_thread: dict[int, int] = {}
+        for index, load in enumerate(loads):
+            body = graphql_body(load.operation, operations[load.operation])
+            port = servers[load.workers].port
+            warm, seconds, _ = run_requests(
+                port,
+                cookies,
+                GRAPHQL_PATH,
+                body,
+                count=4 * CONCURRENCY,
+                concurrency=CONCURRENCY,
+            )
+            rate = len(warm) / seconds
+            per_thread[index] = max(2, round(rate * turn_seconds / CONCURRENCY))
+        for turn in range(rounds):
+            shift = turn % len(loads)
+            for index in [*range(shift, len(loads)), *range(shift)]:
+                load = loads[index]
+                body = graphql_body(load.operation, operations[load.operation])
+                latencies, seconds, _ = run_requests(
+                    servers[load.workers].port,
+                    cookies,
+                    GRAPHQL_PATH,
+                    body,
+                    count=per_thread[index] * CONCURRENCY,
+                    concurrency=CONCURRENCY,
+                )
+                load.latencies_ms += latencies
+                load.seconds += seconds
+            progress(f"over HTTP: round {turn + 1}/{rounds}")
+        rss = {
+            workers: [round(rss_mib(pid), 1) for pid in server.worker_pids]
+            for workers, server in servers.items()
+        }
+    rows = [load.summary() for load in loads]
+    scaling: dict[str, float] = {}
+    for name in operations:
+        rates = {
+            row["workers"]: row["requests_per_second"]
+            for row in rows
+            if row["operation"] == name
+        }
+        scaling[name] = round(rates[2] / rates[1], 2)
+    return {
+        "rows": rows,
+        "two_vs_one_worker": scaling,
+        "rss_mib_per_worker": {str(k): v for k, v in rss.items()},
+        "requests_sent": sum(row["requests"] for row in rows),
+    }

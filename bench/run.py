@@ -1,0 +1,381 @@
+"""The benchmark: contract operations against plain Django, at scale.
+
+    .venv/bin/python -m bench.run           # make bench: 100k products, 1M orders
+    .venv/bin/python -m bench.run --quick   # make bench-quick: a small data set
+
+Starts a PostgreSQL seeded at scale (bench.dataset; cached between runs),
+then, in ONE run:
+
+1. in this process (pinned to CPU 1, PostgreSQL to CPU 0), times the contract
+   operations through the real view with real sessions, each against a plain
+   Django JSON view sending the same SQL (bench.baseline), in rotating turns;
+   counts the SQL of each; times MyOrders with 10, 100 and 1000 orders (a
+   bench-only page cap of 1000) and a page 500k orders deep reached by cursor;
+2. over HTTP on loopback, the production server (gunicorn sync workers) with 1
+   and with 2 workers at concurrency 8, and each worker's resident memory.
+
+Prints one table and writes bench/results/latest.json (quick.json for --quick).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from .dataset import FULL, QUICK, Dataset, Scale, seeded_database
+from .loadgen import BenchError
+from .processes import child_pids
+from .report import git_state, machine, versions
+
+RESULTS = Path(__file__).with_name("results")
+APP_CPU, POSTGRES_CPU = 1, 0
+GROWTH_SIZES = (10, 100, 1000)
+DEEP_OFFSET = 500_000
+
+
+@dataclass(frozen=True)
+class Profile:
+    scale: Scale
+    output: Path
+    turns: int
+    turn_seconds: float
+    warmup: int
+    http_rounds: int
+    http_turn_seconds: float
+    time_limit_seconds: int
+
+
+PROFILES = {
+    "full": Profile(FULL, RESULTS / "latest.json", 16, 0.3, 20, 4, 3.0, 25 * 60),
+    "quick": Profile(QUICK, RESULTS / "quick.json", 6, 0.15, 10, 2, 1.5, 3 * 60),
+}
+
+# Targets of the performance issue, as (key, description, limit).
+TARGETS = (
+    ("my_orders_ratio", "MyOrders(first: 100) vs baseline, in-process", 4.0),
+    ("place_order_ratio", "PlaceOrder vs baseline write, in-process", 2.5),
+    ("my_orders_sql", "SQL for a page of orders with products (+ totalCount)", 3),
+    ("deep_page_ratio", "page 500k deep vs first page", 1.5),
+    ("growth_ms_per_order", "ms per extra order in a page (100 -> 1000)", 0.08),
+    ("http_two_vs_one", "2 workers vs 1, requests/s (MyOrders)", 1.7),
+)
+AT_LEAST = {"http_two_vs_one"}
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def configure_django(dataset: Dataset) -> None:
+    os.environ["DATABASE_URL"] = dataset.url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    # In this process only: the 1000-order page of the growth figure.
+    os.environ["GRAPHQL_MAX_PAGE_SIZE"] = str(max(GROWTH_SIZES))
+    os.environ["GRAPHQL_MAX_COST"] = "1000000"
+    import django
+
+    django.setup()
+
+
+def deep_cursor(depth: int) -> str:
+    """The cursor of the order `depth` rows into the newest-first list."""
+    from backend.common.graphql.pagination import SortKey, encode_cursor
+    from backend.orders.models import Order
+
+    row = Order.objects.order_by("-created_at", "-id")[depth]
+    keys = [SortKey("created_at", True), SortKey("id", True)]
+    return encode_cursor(keys, row)
+
+
+def place_order_variables(dataset: Dataset) -> dict[str, Any]:
+    from strawberry.relay import to_base64
+
+    product_id = to_base64("Product", dataset.write_product_id)
+    return {"input": {"productId": product_id, "quantity": 1}}
+
+
+def cases_for(dataset: Dataset, scale: Scale) -> list[Any]:
+    from strawberry.relay import to_base64
+
+    from backend.products.models import Product
+
+    from .inprocess import Case
+
+    middle = Product.objects.order_by("pk").values_list("pk", flat=True)[
+        scale.products // 2
+    ]
+    depth = min(DEEP_OFFSET, scale.orders // 2)
+    place = place_order_variables(dataset)
+    return [
+        Case("MyOrders(first: 100)", "MyOrders", {"first": 100}, "customer"),
+        Case("CatalogPage(first: 100)", "CatalogPage", {"first": 100}, "anonymous"),
+        Case(
+            "SearchProducts",
+            "SearchProducts",
+            {"text": dataset.search_text},
+            "anonymous",
+        ),
+        Case(
+            "ProductDetail",
+            "ProductDetail",
+            {"id": to_base64("Product", middle)},
+            "anonymous",
+        ),
+        Case("PlaceOrder", "PlaceOrder", place, "customer"),
+        *(
+            Case(f"MyOrders(first: {n})", "MyOrders", {"first": n}, "customer")
+            for n in GROWTH_SIZES
+            if n != 100
+        ),
+        Case("staff MyOrders, first page", "MyOrders", {"first": 100}, "staff"),
+        Case(
+            f"staff MyOrders, {depth:,} deep",
+            "MyOrders",
+            {"first": 100, "after": deep_cursor(depth)},
+            "staff",
+        ),
+    ]
+
+
+def in_process(dataset: Dataset, profile: Profile) -> dict[str, Any]:
+    from .inprocess import Caller, measure
+
+    callers = {
+        "anonymous": Caller(),
+        "customer": Caller().sign_in(*dataset.customer),
+        "staff": Caller().sign_in(*dataset.staff),
+    }
+    cases = cases_for(dataset, profile.scale)
+    from .inprocess import check_same_answers
+
+    check_same_answers(cases, callers)
+    runs = measure(
+        cases,
+        callers,
+        turns=profile.turns,
+        turn_seconds=profile.turn_seconds,
+        warmup=profile.warmup,
+        progress=log,
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    for timings in runs:
+        row = rows.setdefault(timings.case.key, {"case": timings.case.key})
+        row[f"{timings.variant}_median_ms"] = round(timings.median_ms(), 3)
+        row[f"{timings.variant}_requests"] = len(timings.latencies_ms)
+        row[f"{timings.variant}_sql"] = timings.queries
+        row[f"{timings.variant}_operation_sql"] = timings.operation_queries
+    for row in rows.values():
+        row["ratio"] = round(row["graphql_median_ms"] / row["baseline_median_ms"], 2)
+    return {"cases": [c.key for c in cases], "rows": list(rows.values())}
+
+
+def growth(rows: dict[str, dict[str, Any]], variant: str) -> dict[str, float]:
+    median = {
+        n: rows[f"MyOrders(first: {n})"][f"{variant}_median_ms"] for n in GROWTH_SIZES
+    }
+    return {
+        "10_to_100": round((median[100] - median[10]) / 90, 4),
+        "100_to_1000": round((median[1000] - median[100]) / 900, 4),
+    }
+
+
+def unpin_postgres(postmaster: int) -> None:
+    """Let PostgreSQL (and backends it starts from now on) use every core."""
+    cpus = os.sched_getaffinity(0) | {APP_CPU, POSTGRES_CPU}
+    for pid in (postmaster, *child_pids(postmaster)):
+        try:
+            os.sched_setaffinity(pid, cpus)
+        except ProcessLookupError:
+            continue
+
+
+def over_http(dataset: Dataset, profile: Profile) -> dict[str, Any]:
+    from .overhttp import measure_http
+
+    os.sched_setaffinity(0, {APP_CPU, POSTGRES_CPU})
+    unpin_postgres(dataset.postmaster_pid)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("GRAPHQL_MAX_PAGE_SIZE", "GRAPHQL_MAX_COST")
+    }
+    env["LOG_LEVEL"] = "WARNING"
+    place = place_order_variables(dataset)
+    with tempfile.TemporaryDirectory() as logs:
+        return measure_http(
+            env=env,
+            logs=Path(logs),
+            credentials=dataset.customer,
+            operations={"MyOrders": {"first": 100}, "PlaceOrder": place},
+            rounds=profile.http_rounds,
+            turn_seconds=profile.http_turn_seconds,
+            progress=log,
+        )
+
+
+def evaluate(measured: dict[str, float]) -> list[dict[str, Any]]:
+    verdicts = []
+    for key, description, limit in TARGETS:
+        value = measured[key]
+        met = value >= limit if key in AT_LEAST else value <= limit
+        verdicts.append(
+            {
+                "target": key,
+                "what": description,
+                "limit": f"{'>=' if key in AT_LEAST else '<='} {limit}",
+                "measured": value,
+                "met": met,
+            }
+        )
+    return verdicts
+
+
+def run(profile: Profile) -> dict[str, Any]:
+    with seeded_database(profile.scale, postgres_cpu=POSTGRES_CPU, log=log) as data:
+        configure_django(data)
+        started = time.monotonic()
+        local = in_process(data, profile)
+        in_process_seconds = time.monotonic() - started
+        from django.db import connection
+
+        connection.close()
+        http = over_http(data, profile)
+        from backend.orders.models import Order
+
+        placed = Order.objects.filter(pk__gt=data.seeded_max_order_id).count()
+        connection.close()
+    rows = {row["case"]: row for row in local["rows"]}
+    depth_key = next(key for key in rows if key.endswith("deep"))
+    my_orders = rows["MyOrders(first: 100)"]
+    measured = {
+        "my_orders_ratio": my_orders["ratio"],
+        "place_order_ratio": rows["PlaceOrder"]["ratio"],
+        "my_orders_sql": my_orders["graphql_operation_sql"],
+        "deep_page_ratio": round(
+            rows[depth_key]["graphql_median_ms"]
+            / rows["staff MyOrders, first page"]["graphql_median_ms"],
+            2,
+        ),
+        "growth_ms_per_order": growth(rows, "graphql")["100_to_1000"],
+        "http_two_vs_one": http["two_vs_one_worker"]["MyOrders"],
+    }
+    return {
+        "scale": profile.scale.__dict__,
+        "in_process": local["rows"],
+        "in_process_seconds": round(in_process_seconds, 1),
+        "growth_ms_per_order": {
+            "graphql": growth(rows, "graphql"),
+            "baseline": growth(rows, "baseline"),
+        },
+        "http": http,
+        "orders_placed_by_the_run": placed,
+        "targets": evaluate(measured),
+    }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    header = (
+        f"{'in-process (median ms)':<34} {'GraphQL':>8} {'baseline':>8} {'x':>5} "
+        f"{'SQL':>4} {'SQL base':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in report["in_process"]:
+        print(
+            f"{row['case']:<34} {row['graphql_median_ms']:>8.2f} "
+            f"{row['baseline_median_ms']:>8.2f} {row['ratio']:>5.2f} "
+            f"{row['graphql_operation_sql']:>4} {row['baseline_operation_sql']:>8}"
+        )
+    print("(SQL: the operation's own queries; session and user lookups aside)")
+    growth_figures = report["growth_ms_per_order"]
+    print(
+        "growth, ms per extra order: GraphQL "
+        f"{growth_figures['graphql']}, baseline {growth_figures['baseline']}"
+    )
+    print()
+    header = (
+        f"{'over HTTP, concurrency 8':<26} {'workers':>7} {'req/s':>7} "
+        f"{'p50 ms':>7} {'p99 ms':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in report["http"]["rows"]:
+        print(
+            f"{row['operation']:<26} {row['workers']:>7} "
+            f"{row['requests_per_second']:>7.1f} {row['p50_ms']:>7.1f} "
+            f"{row['p99_ms']:>7.1f}"
+        )
+    print(f"2 workers vs 1: {report['http']['two_vs_one_worker']}")
+    print(f"resident memory per worker, MiB: {report['http']['rss_mib_per_worker']}")
+    print()
+    for target in report["targets"]:
+        mark = "met" if target["met"] else "NOT MET"
+        print(
+            f"{mark:<8} {target['what']:<56} {target['measured']:>8} "
+            f"(target {target['limit']})"
+        )
+
+
+def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+    raise BenchError("the run passed its time limit")
+
+
+def on_termination(signum: int, _frame: FrameType | None) -> None:
+    # An exception, not death: the servers and PostgreSQL still get stopped.
+    raise BenchError(f"stopped by signal {signum}")
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--quick", action="store_true", help="small data set")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args(argv)
+    profile = PROFILES["quick" if args.quick else "full"]
+    if not {APP_CPU, POSTGRES_CPU} <= os.sched_getaffinity(0):
+        print(
+            "bench: needs CPUs 0 and 1 (this process on one, PostgreSQL on the other)"
+        )
+        return 2
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    # PostgreSQL is started on its own core by bench.dataset.
+    os.sched_setaffinity(0, {APP_CPU})
+    signal.signal(signal.SIGALRM, on_alarm)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_termination)
+    signal.alarm(profile.time_limit_seconds)
+    try:
+        outcome = run(profile)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    finally:
+        signal.alarm(0)
+    report = {
+        "command": " ".join(["python -m bench.run", *argv]),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "duration_seconds": round(time.monotonic() - started, 1),
+        "machine": machine(load_before),
+        "git": git_state(),
+        "versions": versions(),
+        **outcome,
+    }
+    print_report(report)
+    output = args.output or profile.output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
