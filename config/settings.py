@@ -98,13 +98,23 @@ TEMPLATES = [
 # The embedded default keeps `make run` free of any server; production points
 # DATABASE_URL at PostgreSQL. Persistent connections with health checks: the
 # chosen serving model (WSGI workers) reuses one connection per worker.
+_conn_max_age = int(os.environ.get("CONN_MAX_AGE", "600"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+        conn_max_age=_conn_max_age,
         conn_health_checks=True,
     )
 }
+# An optional read replica of the primary: reads outside a transaction go to
+# it, everything else stays on the primary (rules in config/db_routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.config(
+        env="DATABASE_REPLICA_URL",
+        conn_max_age=_conn_max_age,
+        conn_health_checks=True,
+    )
+    DATABASE_ROUTERS = ["config.db_routers.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
