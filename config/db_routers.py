@@ -1,9 +1,11 @@
-"""Send reads to the read replica, and writes and transactions to the primary."""
+"""Reads of GraphQL query operations go to the read replica; all else, the primary."""
 
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+
+from backend.common.db import replica_reads_allowed
 
 PRIMARY = DEFAULT_DB_ALIAS
 REPLICA = "replica"
@@ -22,6 +24,10 @@ class PrimaryReplicaRouter:
     """Enabled by DATABASE_REPLICA_URL (config/settings.py)."""
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
+        # Only GraphQL query operations read from the replica: a mutation's
+        # reads (its idempotency lookup, its response) must see its own writes.
+        if not replica_reads_allowed():
+            return PRIMARY
         # Inside a transaction the primary holds what the replica cannot have
         # yet: this transaction's own writes and row locks. Every service that
         # writes runs in one, and reads in it: the row its guarded UPDATE just

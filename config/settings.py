@@ -106,8 +106,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# An optional read replica of the primary: reads outside a transaction go to
-# it, everything else stays on the primary (rules in config/db_routers.py).
+# An optional read replica of the primary: the reads of GraphQL query
+# operations go to it, everything else stays on the primary (the rules are in
+# config/db_routers.py).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.config(
         env="DATABASE_REPLICA_URL",

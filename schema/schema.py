@@ -14,6 +14,7 @@ from backend.products.graphql.schema import ProductMutations, ProductQueries
 
 from .errors import MaskUnexpectedErrors
 from .execution import AttributeFastPathExecutor
+from .routing import ReplicaReadsForQueries
 
 Query = merge_types(
     "Query", (NodeQueries, AccountQueries, ProductQueries, OrderQueries)
@@ -34,5 +35,7 @@ schema = strawberry.Schema(
         ParserCache,
         ValidationCache,
         MaskUnexpectedErrors,
+        # Only with a replica configured: nothing to route otherwise.
+        *([ReplicaReadsForQueries] if "replica" in settings.DATABASES else []),
     ],
 )

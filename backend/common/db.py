@@ -1,4 +1,8 @@
-"""Database plumbing shared by apps: telling an outage from a bug."""
+"""Database plumbing shared by apps: telling an outage from a bug, replica reads."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import InterfaceError, OperationalError
 
@@ -24,3 +28,24 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     sqlstate = getattr(driver_error, "pgcode", None)
     # libpq reports a refused or dropped connection without any SQLSTATE.
     return sqlstate is None or str(sqlstate).startswith(UNAVAILABLE_SQLSTATES)
+
+
+# Set for the execution of a GraphQL query operation (schema/routing.py): only
+# then may the database router send reads to a replica. Mutations, sign-in,
+# sessions and the admin read the primary, so a write is never followed, in
+# the same request, by a read of a replica that has not caught up with it.
+_replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+
+
+@contextmanager
+def reads_from_replica() -> Iterator[None]:
+    """Let reads in this block (and threads it hands work to) use a replica."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
+def replica_reads_allowed() -> bool:
+    return _replica_reads.get()

@@ -16,6 +16,7 @@ from django.contrib.sessions.models import Session
 from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from backend.common.db import reads_from_replica
 from backend.orders.models import Order
 from backend.products.models import Product
 from config.db_routers import PRIMARY, REPLICA, PrimaryReplicaRouter
@@ -136,24 +137,31 @@ def test_a_replica_url_adds_the_replica_and_the_router(monkeypatch):
 # --- the router's decisions ---------------------------------------------------
 
 
-def test_router_reads_from_the_replica_outside_a_transaction():
+def test_router_reads_from_the_primary_unless_a_query_operation_allows_the_replica():
     router = PrimaryReplicaRouter()
 
-    assert [router.db_for_read(model) for model in (Product, Order)] == [
-        REPLICA,
-        REPLICA,
-    ]
+    outside = [router.db_for_read(model) for model in (Product, Order)]
+    with reads_from_replica():
+        allowed = [router.db_for_read(model) for model in (Product, Order)]
+    after = router.db_for_read(Product)
+
+    assert (outside, allowed, after) == (
+        [PRIMARY, PRIMARY],
+        [REPLICA, REPLICA],
+        PRIMARY,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_router_reads_from_the_primary_inside_a_transaction_and_after_it_the_replica():
     router = PrimaryReplicaRouter()
 
-    with transaction.atomic():
-        inside = [router.db_for_read(Product), router.db_for_read(Order)]
+    with reads_from_replica():
         with transaction.atomic():
-            nested = router.db_for_read(Product)
-    after = router.db_for_read(Product)
+            inside = [router.db_for_read(Product), router.db_for_read(Order)]
+            with transaction.atomic():
+                nested = router.db_for_read(Product)
+        after = router.db_for_read(Product)
 
     assert (inside, nested, after) == ([PRIMARY, PRIMARY], PRIMARY, REPLICA)
 
@@ -161,7 +169,10 @@ def test_router_reads_from_the_primary_inside_a_transaction_and_after_it_the_rep
 def test_router_reads_sessions_users_and_sign_in_failures_from_the_primary():
     router = PrimaryReplicaRouter()
 
-    assert [router.db_for_read(model) for model in (Session, User, AccessAttempt)] == [
+    with reads_from_replica():
+        chosen = [router.db_for_read(model) for model in (Session, User, AccessAttempt)]
+
+    assert chosen == [
         PRIMARY,
         PRIMARY,
         PRIMARY,
@@ -233,10 +244,11 @@ def test_create_order_writes_and_reads_in_its_transaction_on_the_primary(routing
         ("UPDATE", "products_product"),  # the guarded stock reservation
         ("SELECT", "products_product"),  # the row it just changed
         ("INSERT", "orders_order"),
+        ("SELECT", "products_product"),  # the payload's product
     ]
-    # The payload's product resolves after the transaction has committed, so
-    # it is a replica read: under lag its stock may predate this reservation.
-    assert queries.replica == [("SELECT", "products_product")]
+    # A mutation reads the primary even after its transaction has committed,
+    # so the payload's stock is the one this order left.
+    assert queries.replica == []
     order = Order.objects.get()
     assert payload["id"] == gid("Order", order.pk)
     product.refresh_from_db()
@@ -286,8 +298,9 @@ def test_update_order_locks_and_changes_rows_on_the_primary(routing):
         ("SELECT", "products_product"),
         ("UPDATE", "orders_order"),
         ("SELECT", "orders_order"),  # refresh_from_db() before returning
+        ("SELECT", "products_product"),  # the payload's product
     ]
-    assert queries.replica == [("SELECT", "products_product")]  # the payload's
+    assert queries.replica == []
     assert payload["quantity"] == 5
     product.refresh_from_db()
     assert product.stock_quantity == 5
@@ -339,15 +352,6 @@ def test_my_orders_reads_orders_from_the_replica_and_the_session_from_the_primar
 
 
 @routed
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "create_order looks its idempotency key up before (and, after a lost "
-        "race, after) its transaction, so from the replica: under lag a retry "
-        "misses the first order and answers an error instead of it"
-    ),
-)
 def test_idempotent_retry_looks_its_first_order_up_on_the_primary(routing):
     customer = UserFactory.create(username="alice")
     product = ProductFactory.create(stock_quantity=10)
