@@ -32,6 +32,7 @@ class ProductFactory(DjangoModelFactory[Product]):
 
 def place_order(customer: User, product: Product, quantity: int = 1) -> Order:
     """Orders are made through the service, as in production."""
-    return order_services.create_order(
+    placed = order_services.create_order(
         customer=customer, product_id=product.pk, quantity=quantity
     )
+    return placed.order

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +28,14 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    # The product as the reservation left it (stock included); None when a
+    # repeated idempotency key answered with an earlier order.
+    product: products_api.Product | None = None
+
+
 def _check_quantity(quantity: int) -> None:
     if quantity < 1:
         raise field_errors({"quantity": ["Quantity must be at least 1."]})
@@ -43,7 +53,7 @@ def _check_idempotency_key(key: str) -> None:
         )
 
 
-def _replay(order: Order, *, product_id: int, quantity: int) -> Order:
+def _replay(order: Order, *, product_id: int, quantity: int) -> PlacedOrder:
     if order.product_id != product_id or order.quantity != quantity:
         raise DomainError(
             field="idempotency_key",
@@ -53,7 +63,7 @@ def _replay(order: Order, *, product_id: int, quantity: int) -> Order:
             ),
             code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
-    return order
+    return PlacedOrder(order)
 
 
 def _order_with_key(customer: AbstractBaseUser, key: str) -> Order | None:
@@ -66,7 +76,7 @@ def create_order(
     product_id: int,
     quantity: int,
     idempotency_key: str | None = None,
-) -> Order:
+) -> PlacedOrder:
     """Place an order, reserving its stock in the same transaction.
 
     With an idempotency key, a repeat by the same customer returns the first
@@ -82,13 +92,14 @@ def create_order(
             product = products_api.reserve_stock(
                 product_id=product_id, quantity=quantity
             )
-            return Order.objects.create(
+            order = Order.objects.create(
                 product_id=product_id,
                 customer_id=customer.pk,
                 quantity=quantity,
                 unit_price=product.price,
                 idempotency_key=idempotency_key,
             )
+            return PlacedOrder(order, product)
     except (IntegrityError, DomainError):
         # A concurrent request with the same key got there first and committed:
         # either its order took the unique key (our INSERT lost) or it took the

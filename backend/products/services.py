@@ -87,7 +87,10 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
             message="Quantity must be at least 1.",
             code=ErrorCode.VALIDATION,
         )
-    with transaction.atomic():
+    # Its own transaction when called alone, so that the row stays locked for
+    # the read below; inside the caller's (placing an order), no savepoint:
+    # a failure here rolls the caller's transaction back whole anyway.
+    with transaction.atomic(savepoint=False):
         taken = Product.objects.filter(
             pk=product_id, stock_quantity__gte=quantity
         ).update(stock_quantity=F("stock_quantity") - quantity)

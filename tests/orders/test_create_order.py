@@ -41,6 +41,21 @@ def test_create_order_reserves_stock_and_records_the_price(customer_client, prod
     assert product.stock_quantity == 7
 
 
+def test_placing_an_order_costs_three_statements_and_no_product_refetch(
+    customer_client, product, django_assert_num_queries
+):
+    customer_client.csrf_token()
+
+    # session + user; the test's own transaction turns the order's into a
+    # SAVEPOINT ... RELEASE pair (in production: BEGIN ... COMMIT, uncounted);
+    # then the guarded stock UPDATE, the product read, the INSERT. The
+    # payload's product is that read's row: no query for it.
+    with django_assert_num_queries(7):
+        payload = place(customer_client, product, quantity=3)
+
+    assert payload["product"]["stockQuantity"] == 7
+
+
 def test_later_price_changes_never_change_placed_orders(customer_client, product):
     place(customer_client, product, quantity=2)
 

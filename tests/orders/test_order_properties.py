@@ -41,7 +41,7 @@ def apply(step, product: Product, orders: list[Order], customer, staff) -> None:
             orders.append(
                 services.create_order(
                     customer=customer, product_id=product.pk, quantity=quantity
-                )
+                ).order
             )
         case ("change", index, quantity) if index < len(orders):
             services.update_order(

@@ -2,6 +2,7 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
+from asgiref.sync import sync_to_async
 from strawberry import relay
 
 from backend.common.graphql.context import current_user, get_loader
@@ -18,7 +19,6 @@ from backend.common.graphql.pagination import (
 )
 from backend.common.graphql.permissions import SignedInOnly, require_user
 from backend.orders import selectors, services
-from backend.orders.models import Order
 from backend.products import api as products_api
 
 from .types import (
@@ -90,9 +90,11 @@ class OrderQueries:
 @strawberry.type
 class OrderMutations:
     @strawberry_django.mutation(description="Place an order; reserves its stock.")
-    def create_order(self, info: strawberry.Info, input: CreateOrderInput) -> OrderType:
+    async def create_order(
+        self, info: strawberry.Info, input: CreateOrderInput
+    ) -> OrderType:
         customer = require_user(info)
-        order: Order = services.create_order(
+        placed = await sync_to_async(services.create_order)(
             customer=customer,
             product_id=decode_global_id(
                 input.product_id,
@@ -102,7 +104,12 @@ class OrderMutations:
             quantity=input.quantity,
             idempotency_key=input.idempotency_key,
         )
-        return order  # type: ignore[return-value]
+        if placed.product is not None:
+            # The reservation read the product already: the payload's product
+            # needs no second query.
+            loader = get_loader(info, products_api.load_products)
+            loader.prime(placed.product.pk, placed.product)
+        return placed.order  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         description="Change the quantity or move the status of an order."
