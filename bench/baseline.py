@@ -227,6 +227,7 @@ def place_order(request: HttpRequest) -> HttpResponse:
             product_id=product_id,
             customer_id=request.user.pk,  # type: ignore[misc]  # signed in
             quantity=quantity,
+            requested_quantity=quantity,
             unit_price=price,
         )
     node = {

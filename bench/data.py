@@ -34,6 +34,7 @@ def seed() -> list[str]:
             customer=customer if n < ORDERS else other,
             product=products[n * 7 % PRODUCTS],
             quantity=1 + n % 3,
+            requested_quantity=1 + n % 3,
             status=statuses[n % len(statuses)],
             unit_price=products[n * 7 % PRODUCTS].price,
         )

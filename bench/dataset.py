@@ -67,8 +67,8 @@ USER_COLUMNS = (
 )
 PRODUCT_COLUMNS = "id, name, description, price, stock_quantity, created_at, updated_at"
 ORDER_COLUMNS = (
-    "id, product_id, customer_id, quantity, status, unit_price, idempotency_key,"
-    " created_at, updated_at"
+    "id, product_id, customer_id, quantity, requested_quantity, status, unit_price,"
+    " idempotency_key, created_at, updated_at"
 )
 ADJECTIVES = (
     "Classic", "Compact", "Deluxe", "Rustic", "Modern", "Vintage", "Nordic",
@@ -434,7 +434,8 @@ def _orders(scale: Scale, prices: list[str], rng: random.Random) -> Chunks:
             at = _at(start, index * step + int(rng.random() * step))
             lines.append(
                 f"{index + 1}\t{product}\t{customer}\t{quantities[offset]}\t"
-                f"{statuses[offset]}\t{prices[product - 1]}\t\\N\t{at}\t{at}\n"
+                f"{quantities[offset]}\t{statuses[offset]}\t{prices[product - 1]}\t"
+                f"\\N\t{at}\t{at}\n"
             )
         yield "".join(lines), count
 

@@ -315,6 +315,7 @@ def _new_order(
         customer=customer,
         product=product,
         quantity=quantity,
+        requested_quantity=quantity,
         status=status,
         unit_price=product.price,
         created_at=created_at,

@@ -22,6 +22,9 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # What the customer asked for when placing it: quantity may change later,
+    # and a retry of the placing request is compared with this.
+    requested_quantity = models.PositiveIntegerField(editable=False)
     status = models.CharField(
         max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING
     )

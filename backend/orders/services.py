@@ -54,7 +54,7 @@ def _check_idempotency_key(key: str) -> None:
 
 
 def _replay(order: Order, *, product_id: int, quantity: int) -> PlacedOrder:
-    if order.product_id != product_id or order.quantity != quantity:
+    if order.product_id != product_id or order.requested_quantity != quantity:
         raise DomainError(
             field="idempotency_key",
             message=(
@@ -96,6 +96,7 @@ def create_order(
                 product_id=product_id,
                 customer_id=customer.pk,
                 quantity=quantity,
+                requested_quantity=quantity,
                 unit_price=product.price,
                 idempotency_key=idempotency_key,
             )

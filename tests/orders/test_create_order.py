@@ -130,6 +130,22 @@ def test_the_same_idempotency_key_returns_the_first_order(customer_client, produ
     assert product.stock_quantity == 8
 
 
+def test_a_retry_after_the_quantity_changed_still_returns_the_order(
+    customer_client, product
+):
+    request = {"quantity": 2, "idempotencyKey": "checkout-7"}
+    first = place(customer_client, product, **request)
+    customer_client.run("ChangeQuantity", input={"id": first["id"], "quantity": 5})
+
+    retry = place(customer_client, product, **request)
+
+    assert retry["__typename"] == "Order"
+    assert (retry["id"], retry["quantity"]) == (first["id"], 5)
+    product.refresh_from_db()
+    assert product.stock_quantity == 5
+    assert Order.objects.count() == 1
+
+
 def test_reusing_an_idempotency_key_for_another_order_is_refused(
     customer_client, product
 ):
