@@ -149,6 +149,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Strawberry logs every GraphQL error at ERROR with a traceback, a bad
+        # argument as loudly as a bug. schema/errors.py logs the unexpected
+        # ones, with the errorId the client sees; the rest are the client's.
+        "strawberry.execution": {"level": "CRITICAL"},
+    },
 }
 
 STRAWBERRY_DJANGO = {

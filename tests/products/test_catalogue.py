@@ -63,7 +63,7 @@ def test_page_size_above_the_cap_is_a_clear_error(anonymous_client, catalogue):
     response = anonymous_client.run("CatalogPage", first=101)
 
     assert response.errors[0]["message"] == (
-        "Argument 'first' must be between 0 and 100; got 101."
+        "Argument 'first' must be between 0 and 100; got 101 (GRAPHQL_MAX_PAGE_SIZE)."
     )
     assert response.error_codes() == ["VALIDATION"]
 

@@ -79,9 +79,15 @@ def test_a_document_over_the_token_limit_is_not_even_parsed(anonymous_client):
     response = anonymous_client.execute(query)
 
     assert response.body["data"] is None
-    assert response.errors[0]["message"] == (
-        "Syntax Error: Document contains more than 2000 tokens. Parsing aborted."
+    [error] = response.errors
+    assert error["message"] == (
+        "Syntax Error: Document contains more than 2000 tokens. "
+        "Parsing aborted (GRAPHQL_MAX_TOKENS)."
     )
+    assert error["extensions"] == {
+        "code": "LIMIT_EXCEEDED",
+        "limit": "GRAPHQL_MAX_TOKENS",
+    }
 
 
 def test_root_fields_up_to_the_limit_pass(anonymous_client):

@@ -16,6 +16,7 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     GraphQLError,
+    GraphQLSyntaxError,
     ListValueNode,
     Node,
     NoSchemaIntrospectionCustomRule,
@@ -42,6 +43,8 @@ from strawberry.extensions.query_depth_limiter import (
 from backend.common.errors import ErrorCode
 
 from .cost import fragments_of, operation_cost, root_fields
+
+TOKENS_SETTING = "GRAPHQL_MAX_TOKENS"
 
 
 def limit_error(
@@ -289,11 +292,25 @@ class RequestLimits(SchemaExtension):
         return {"cost": {"requested": self.cost, "budget": settings.GRAPHQL_MAX_COST}}
 
 
+class TokenLimit(MaxTokensLimiter):
+    """strawberry's token cap (the parser stops there), tagged like our limits."""
+
+    def __init__(self) -> None:
+        super().__init__(max_token_count=settings.GRAPHQL_MAX_TOKENS)
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield from super().on_operation()
+        except GraphQLSyntaxError as error:
+            # graphql-core stops parsing with a plain syntax error; it reaches
+            # here on its way to becoming the request's only error.
+            if f"more than {self.max_token_count} tokens" in error.message:
+                tagged = limit_error(error.message.removesuffix("."), TOKENS_SETTING)
+                error.message, error.extensions = tagged.message, tagged.extensions
+            raise
+
+
 def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories for the schema's `extensions=[...]`: a fresh instance per request."""
     rules = validation_rules()
-    return [
-        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        lambda: AddValidationRules(rules),
-        RequestLimits,
-    ]
+    return [TokenLimit, lambda: AddValidationRules(rules), RequestLimits]

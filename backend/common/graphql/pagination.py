@@ -76,7 +76,8 @@ class PageSizeLimit(FieldExtension):
             value = kwargs.get(argument)
             if value is not None and not 0 <= value <= cap:
                 raise InvalidArgument(
-                    f"Argument '{argument}' must be between 0 and {cap}; got {value}."
+                    f"Argument '{argument}' must be between 0 and {cap}; got {value} "
+                    "(GRAPHQL_MAX_PAGE_SIZE)."
                 )
 
     def resolve(
