@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -15,6 +16,9 @@ from backend.products import api as products_api
 
 from . import selectors
 from .models import Order, OrderStatus
+
+if TYPE_CHECKING:  # a type to annotate with; orders never query products' models
+    from backend.products.models import Product
 
 ORDER_NOT_FOUND = "Order does not exist."
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -33,7 +37,7 @@ class PlacedOrder:
     order: Order
     # The product as the reservation left it (stock included); None when a
     # repeated idempotency key answered with an earlier order.
-    product: products_api.Product | None = None
+    product: "Product | None" = None
 
 
 def _check_quantity(quantity: int) -> None:

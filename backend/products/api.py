@@ -4,13 +4,10 @@ from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
 
 from . import selectors, services
-
-# The type these functions return; other apps name it, never query it.
 from .models import Product
 
 __all__ = [
     "PRODUCT_NOT_FOUND",
-    "Product",
     "get_product_by_id",
     "get_products_by_name",
     "load_products",
