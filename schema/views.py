@@ -6,6 +6,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, parse_content_type
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -14,6 +15,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from backend.common.db import is_database_unavailable
 from backend.common.graphql.context import Context
 
 from .http import (
@@ -28,6 +30,7 @@ from .http import (
     response_media_type,
 )
 from .schema import schema
+from .server_error import unavailable_response
 
 
 class GraphQLView(AsyncGraphQLView[Context, None]):
@@ -52,6 +55,12 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
                 "(DATA_UPLOAD_MAX_MEMORY_SIZE).",
                 media_type=media_type,
             )
+        except (InterfaceError, OperationalError) as error:
+            # Met before execution (the session lookup in get_context): answer
+            # as a resolver meeting it does, not with handler500's 5xx.
+            if not is_database_unavailable(error):
+                raise
+            return unavailable_response(request, error)
 
     async def get_context(
         self, request: HttpRequest, response: HttpResponse

@@ -11,11 +11,14 @@ import sqlite3
 import psycopg2
 import pytest
 from django.db import InterfaceError, OperationalError, connection
+from django.test import Client
 from graphql import GraphQLError
 
 from backend.common.db import is_database_unavailable
 from schema.errors import UNAVAILABLE_MESSAGE, MaskUnexpectedErrors
+from schema.http import GRAPHQL_RESPONSE_JSON, JSON
 from schema.server_error import server_error
+from tests.factories import UserFactory
 from tests.support.server import free_port
 
 postgres_only = pytest.mark.skipif(
@@ -95,25 +98,69 @@ def test_an_outage_inside_a_resolver_is_a_service_unavailable_error():
     }
 
 
-def test_an_outage_outside_graphql_is_a_503_with_a_graphql_error(rf):
-    request = rf.post("/graphql/", HTTP_ACCEPT="application/json")
+UNAVAILABLE_BODY = {
+    "errors": [
+        {"message": UNAVAILABLE_MESSAGE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}
+    ]
+}
+# application/json answers 200, like a resolver's outage; a response without
+# `data` in application/graphql-response+json is a 5xx (GraphQL over HTTP).
+BY_MEDIA_TYPE = pytest.mark.parametrize(
+    ("accept", "status"), [(JSON, 200), (None, 200), (GRAPHQL_RESPONSE_JSON, 503)]
+)
+
+
+def terminate_session_of(victim) -> None:
+    """Cut a database session off from the server side, as a restart does."""
+    pid = victim.connection.get_backend_pid()
+    killer = psycopg2.connect(**victim.get_connection_params())
+    try:
+        with killer, killer.cursor() as cursor:
+            # Waits (up to 5 s) until the backend is gone.
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+    finally:
+        killer.close()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@BY_MEDIA_TYPE
+def test_an_outage_before_graphql_ran_follows_the_media_type(accept, status):
+    # given: a signed-in browser; its next request starts with the session lookup
+    client = Client()
+    client.force_login(UserFactory.create())
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+
+    # when: PostgreSQL has cut the worker's connection off
+    terminate_session_of(connection)
+    try:
+        # An exception reaching handler500 would be raised here by the client.
+        response = client.get("/graphql/", {"query": "{ __typename }"}, **headers)
+    finally:
+        connection.close()  # the next query connects afresh
+
+    # then
+    assert response.status_code == status
+    assert response["Retry-After"] == "1"
+    assert response["Content-Type"] == (accept or JSON)
+    assert json.loads(response.content) == UNAVAILABLE_BODY
+
+
+@BY_MEDIA_TYPE
+def test_an_outage_after_graphql_ran_follows_the_media_type(rf, accept, status):
+    # handler500: e.g. the session middleware saving the session afterwards
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    request = rf.post("/graphql/", **headers)
 
     try:
         raise refused_connection()
     except OperationalError:
         response = server_error(request)
 
-    assert response.status_code == 503
+    assert response.status_code == status
     assert response["Retry-After"] == "1"
-    assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {
-        "errors": [
-            {
-                "message": UNAVAILABLE_MESSAGE,
-                "extensions": {"code": "SERVICE_UNAVAILABLE"},
-            }
-        ]
-    }
+    assert response["Content-Type"] == (accept or JSON)
+    assert json.loads(response.content) == UNAVAILABLE_BODY
 
 
 def test_any_other_failure_outside_graphql_is_a_500_with_a_graphql_error(rf):
