@@ -11,4 +11,5 @@ urlpatterns = [
 ]
 
 # API clients get JSON, not an HTML page, when a request fails outside GraphQL.
+handler400 = "schema.http.bad_request"
 handler500 = "schema.server_error.server_error"

@@ -9,9 +9,12 @@ import json
 from typing import Any
 
 from cross_web import HTTPException
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.defaults import bad_request as django_bad_request
 from strawberry.http import GraphQLRequestData
 
 JSON = "application/json"
@@ -91,6 +94,29 @@ def error_response(
     if allow:
         response["Allow"] = allow
     return response
+
+
+def too_large_response(media_type: str) -> HttpResponse:
+    return error_response(
+        413,
+        f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
+        "bytes (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+        media_type=media_type,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a JSON error for the API, Django's page elsewhere.
+
+    Requests refused before the view runs end here: a form body over the size
+    cap that the CSRF check reads, a Host header not in ALLOWED_HOSTS.
+    """
+    if request.path != reverse("graphql"):
+        return django_bad_request(request, exception)
+    media_type = response_media_type(request.headers.get("Accept"))
+    if isinstance(exception, RequestDataTooBig):
+        return too_large_response(media_type)
+    return error_response(400, "Bad request.", media_type=media_type)
 
 
 def graphql_request(data: object) -> GraphQLRequestData:

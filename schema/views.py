@@ -1,7 +1,9 @@
 """The GraphQL endpoint: GraphiQL for browsers, JSON for clients."""
 
 import json
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, parse_content_type
 from django.conf import settings
@@ -9,7 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.csrf import csrf_exempt, csrf_protect, ensure_csrf_cookie
 from strawberry.django.views import AsyncGraphQLView, TemporalHttpResponse
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -28,9 +30,13 @@ from .http import (
     graphql_request,
     is_request_error,
     response_media_type,
+    too_large_response,
 )
 from .schema import schema
 from .server_error import unavailable_response
+
+# An async Django view (django-stubs types as_view() as a plain callable).
+AsyncView = Callable[..., Any]
 
 
 class GraphQLView(AsyncGraphQLView[Context, None]):
@@ -48,13 +54,7 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
                 error.status_code, error.reason, media_type=media_type, allow=allow
             )
         except RequestDataTooBig:
-            return error_response(
-                413,
-                "The request body is larger than "
-                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
-                "(DATA_UPLOAD_MAX_MEMORY_SIZE).",
-                media_type=media_type,
-            )
+            return too_large_response(media_type)
         except (InterfaceError, OperationalError) as error:
             # Met before execution (the session lookup in get_context): answer
             # as a resolver meeting it does, not with handler500's 5xx.
@@ -132,10 +132,33 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
         return super().create_response(response_data, sub_response)
 
 
+def csrf_protect_session_requests(view: AsyncView) -> AsyncView:
+    """Check the CSRF token of requests that carry the session cookie only.
+
+    A forged cross-site request is dangerous because the browser adds the
+    victim's session cookie by itself; a request without that cookie acts as
+    nobody, so a token proves nothing there, and clients without cookies
+    (curl, server-side fetch, CI) need not fetch one first. Cookie-less POSTs
+    stay safe from being sent cross-site on someone's behalf: only JSON bodies
+    are accepted, and a browser sends a cross-site JSON POST only after a CORS
+    preflight that this API does not grant.
+    """
+    protected = csrf_protect(view)
+
+    async def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return await protected(request, *args, **kwargs)
+        return await view(request, *args, **kwargs)
+
+    return cast(AsyncView, csrf_exempt(wraps(view)(checked)))
+
+
 # GET sets the csrftoken cookie that cookie-authenticated POSTs send back.
 graphql_view = ensure_csrf_cookie(
-    GraphQLView.as_view(
-        schema=schema,
-        graphql_ide="graphiql" if settings.GRAPHQL_IDE_ENABLED else None,
+    csrf_protect_session_requests(
+        GraphQLView.as_view(
+            schema=schema,
+            graphql_ide="graphiql" if settings.GRAPHQL_IDE_ENABLED else None,
+        )
     )
 )

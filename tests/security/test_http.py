@@ -6,13 +6,15 @@ import pytest
 from django.test import Client
 
 from schema.http import GRAPHQL_RESPONSE_JSON, response_media_type
+from tests.factories import PASSWORD
 
 URL = "/graphql/"
 
 
 @pytest.fixture
 def client(db: None) -> Client:
-    return Client()
+    # As a real client: CSRF enforced (a request without cookies needs no token).
+    return Client(enforce_csrf_checks=True)
 
 
 def error_message(response) -> str:
@@ -182,6 +184,51 @@ def test_a_cookie_authenticated_post_without_the_csrf_token_is_a_json_403(custom
         "code": "CSRF_FAILED"
     }
     assert "X-CSRFToken" in error_message(response)
+
+
+def test_a_post_without_any_cookie_needs_no_csrf_token(client, product):
+    response = client.post(
+        URL,
+        data={"query": "{ products(first: 1) { totalCount } }"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["data"] == {"products": {"totalCount": 1}}
+
+
+def test_a_sign_in_without_cookies_needs_no_csrf_token_and_then_it_does(
+    client, customer
+):
+    login = {
+        "query": "mutation($u: String!, $p: String!) "
+        "{ login(input: {username: $u, password: $p}) { __typename } }",
+        "variables": {"u": customer.username, "p": PASSWORD},
+    }
+
+    signed_in = client.post(URL, data=login, content_type="application/json")
+    logout = client.post(
+        URL, data={"query": "mutation { logout }"}, content_type="application/json"
+    )
+
+    assert json.loads(signed_in.content)["data"] == {"login": {"__typename": "User"}}
+    assert logout.status_code == 403  # the session cookie now needs the token
+
+
+def test_an_oversized_form_post_with_a_session_is_a_json_413(customer, settings):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer)
+    client.get(URL, {"query": "{ __typename }"})  # the csrftoken cookie
+    padding = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    # The CSRF check reads a form body before the view can refuse it.
+    response = client.post(URL, data={"query": "{ __typename }", "pad": padding})
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["errors"][0]["extensions"] == {
+        "code": "REQUEST_TOO_LARGE"
+    }
 
 
 def test_the_admin_keeps_djangos_csrf_page(db):
