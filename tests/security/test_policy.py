@@ -139,3 +139,5 @@ def test_each_role_gets_what_the_policy_declares(request, world, staff, field, r
         assert response.errors == []
         payload = response.body["data"][field]
         assert not (isinstance(payload, dict) and "messages" in payload), payload
+        # Allowed means answered, not an empty null (only `me` of nobody is).
+        assert (payload is None) == ((field, role) == ("me", "anonymous")), payload
