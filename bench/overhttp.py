@@ -20,12 +20,21 @@ CONCURRENCY = 8
 WORKER_COUNTS = (1, 2)
 
 
+def cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split()[1:9]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
 @dataclass
 class Load:
     operation: str
     workers: int
     latencies_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    busy_jiffies: int = 0
+    total_jiffies: int = 0
 
     def summary(self) -> dict[str, Any]:
         latencies = sorted(self.latencies_ms)
@@ -38,6 +47,11 @@ class Load:
             "requests_per_second": round(len(latencies) / self.seconds, 1),
             "p50_ms": round(statistics.median(latencies), 2),
             "p99_ms": round(percentiles[98], 2),
+            # Workers, PostgreSQL and this load generator share the cores:
+            # near 100% the machine, not the server, sets the pace.
+            "machine_cpu_busy_percent": round(
+                100 * self.busy_jiffies / max(1, self.total_jiffies), 1
+            ),
         }
 
 
@@ -84,6 +98,7 @@ def measure_http(
             for index in [*range(shift, len(loads)), *range(shift)]:
                 load = loads[index]
                 body = graphql_body(load.operation, operations[load.operation])
+                busy, total = cpu_jiffies()
                 latencies, seconds, _ = run_requests(
                     servers[load.workers].port,
                     cookies,
@@ -94,6 +109,9 @@ def measure_http(
                 )
                 load.latencies_ms += latencies
                 load.seconds += seconds
+                busy_after, total_after = cpu_jiffies()
+                load.busy_jiffies += busy_after - busy
+                load.total_jiffies += total_after - total
             progress(f"over HTTP: round {turn + 1}/{rounds}")
         rss = {
             workers: [round(rss_mib(pid), 1) for pid in server.worker_pids]

@@ -67,8 +67,9 @@ TARGETS = (
     ("deep_page_ratio", "page 500k deep vs first page", 1.5),
     ("growth_ms_per_order", "ms per extra order in a page (100 -> 1000)", 0.08),
     ("http_two_vs_one", "2 workers vs 1, requests/s (MyOrders)", 1.7),
+    ("http_two_vs_one_place_order", "2 workers vs 1, requests/s (PlaceOrder)", 1.7),
 )
-AT_LEAST = {"http_two_vs_one"}
+AT_LEAST = {"http_two_vs_one", "http_two_vs_one_place_order"}
 
 
 def log(message: str) -> None:
@@ -267,6 +268,7 @@ def run(profile: Profile) -> dict[str, Any]:
         ),
         "growth_ms_per_order": growth(rows, "graphql")["100_to_1000"],
         "http_two_vs_one": http["two_vs_one_worker"]["MyOrders"],
+        "http_two_vs_one_place_order": http["two_vs_one_worker"]["PlaceOrder"],
     }
     return {
         "scale": profile.scale.__dict__,
@@ -304,7 +306,7 @@ def print_report(report: dict[str, Any]) -> None:
     print()
     header = (
         f"{'over HTTP, concurrency 8':<26} {'workers':>7} {'req/s':>7} "
-        f"{'p50 ms':>7} {'p99 ms':>7}"
+        f"{'p50 ms':>7} {'p99 ms':>7} {'CPU busy':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -312,7 +314,7 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"{row['operation']:<26} {row['workers']:>7} "
             f"{row['requests_per_second']:>7.1f} {row['p50_ms']:>7.1f} "
-            f"{row['p99_ms']:>7.1f}"
+            f"{row['p99_ms']:>7.1f} {row['machine_cpu_busy_percent']:>7.1f}%"
         )
     print(f"2 workers vs 1: {report['http']['two_vs_one_worker']}")
     print(f"resident memory per worker, MiB: {report['http']['rss_mib_per_worker']}")
