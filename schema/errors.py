@@ -2,10 +2,11 @@
 
 import logging
 import uuid
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 
@@ -36,6 +37,23 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, EXPECTED_ERRORS)
 
 
+def _give_a_code(error: GraphQLError) -> None:
+    """Every error a client sees carries a code; the document's own get one here.
+
+    Ours and strawberry-django's bring theirs (VALIDATION, LIMIT_EXCEEDED, ...);
+    graphql-core reports a document that does not parse, or does not fit the
+    schema (an unknown field, a variable of the wrong type), without one.
+    """
+    if (error.extensions or {}).get("code"):
+        return
+    code = (
+        ErrorCode.GRAPHQL_PARSE_FAILED
+        if isinstance(error, GraphQLSyntaxError)
+        else ErrorCode.GRAPHQL_VALIDATION_FAILED
+    )
+    error.extensions = {**(error.extensions or {}), "code": code.value}
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Log unexpected errors with an id; outside DEBUG, show clients only the id.
 
@@ -48,6 +66,7 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def _log_unexpected(self, error: GraphQLError) -> bool:
         if not is_unexpected(error):
+            _give_a_code(error)
             return False
         error_id = uuid.uuid4().hex[:12]
         if is_database_unavailable(error.original_error):
@@ -70,6 +89,15 @@ class MaskUnexpectedErrors(MaskErrors):
             exc_info=error.original_error,
         )
         return not settings.DEBUG
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield from super().on_operation()
+        except GraphQLSyntaxError as error:
+            # A document that does not parse leaves the operation as an
+            # exception, past the result processing above.
+            _give_a_code(error)
+            raise
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
