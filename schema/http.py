@@ -27,6 +27,10 @@ BATCH_REFUSED = (
 NOT_AN_OBJECT = (
     'The request body must be a JSON object: {"query": "...", "variables": {...}}.'
 )
+CHUNKED_BODY = (
+    "Send the request body with a Content-Length header; chunked request bodies "
+    "are not read."
+)
 JSON_ONLY = (
     "POST bodies must be JSON, sent with Content-Type: application/json (forms, "
     "multipart and text/plain are refused)."

@@ -21,6 +21,7 @@ from backend.common.db import is_database_unavailable
 from backend.common.graphql.context import Context
 
 from .http import (
+    CHUNKED_BODY,
     GRAPHQL_RESPONSE_JSON,
     JSON,
     JSON_ONLY,
@@ -88,6 +89,10 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
         content_type, _ = parse_content_type(request.content_type or "")
         if content_type != JSON:
             raise HTTPException(400, JSON_ONLY)
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            # Django reads a body by its Content-Length: a chunked one would
+            # look empty, and the error would blame the JSON.
+            raise HTTPException(411, CHUNKED_BODY)
         return graphql_request(self.parse_json(await request.get_body()))
 
     def decode_json(self, data: str | bytes) -> object:

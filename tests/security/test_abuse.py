@@ -182,6 +182,9 @@ def test_a_1_mb_product_name(staff_client, clock):
     )
 
     assert response.status_code == 413
+    assert json.loads(response.content)["errors"][0]["extensions"] == {
+        "code": "REQUEST_TOO_LARGE"
+    }
     assert not Product.objects.exists()
 
 

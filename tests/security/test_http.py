@@ -231,6 +231,18 @@ def test_an_oversized_form_post_with_a_session_is_a_json_413(customer, settings)
     }
 
 
+def test_a_chunked_body_is_411_and_says_to_send_a_content_length(client):
+    response = client.post(
+        URL,
+        data={"query": "{ __typename }"},
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+
+    assert response.status_code == 411
+    assert "Content-Length" in error_message(response)
+
+
 def test_the_admin_keeps_djangos_csrf_page(db):
     response = Client(enforce_csrf_checks=True).post("/admin/login/", {})
 
