@@ -1,8 +1,10 @@
 """What a benchmark report records besides its figures, and its printed table."""
 
+import datetime
 import os
 import platform
 import subprocess
+import time
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -70,6 +72,20 @@ def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
         # falls on every variant alike.
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def header(
+    command: str, started: float, load_before: tuple[float, float, float]
+) -> dict[str, Any]:
+    """What every report opens with: how it was made, when, where, with what."""
+    return {
+        "command": command,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "duration_seconds": round(time.monotonic() - started, 1),
+        "machine": machine(load_before),
+        "git": git_state(),
+        "versions": versions(),
     }
 
 

@@ -18,23 +18,21 @@ Prints one table and writes bench/results/latest.json (quick.json for --quick).
 """
 
 import argparse
-import datetime
 import json
 import os
-import signal
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from .dataset import FULL, QUICK, Dataset, Scale, seeded_database
+from .guard import time_limit
 from .loadgen import BenchError
 from .processes import child_pids
-from .report import git_state, machine, versions
+from .report import header
 
 RESULTS = Path(__file__).with_name("results")
 APP_CPU, POSTGRES_CPU = 1, 0
@@ -327,15 +325,6 @@ def print_report(report: dict[str, Any]) -> None:
         )
 
 
-def on_alarm(_signum: int, _frame: FrameType | None) -> None:
-    raise BenchError("the run passed its time limit")
-
-
-def on_termination(signum: int, _frame: FrameType | None) -> None:
-    # An exception, not death: the servers and PostgreSQL still get stopped.
-    raise BenchError(f"stopped by signal {signum}")
-
-
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--quick", action="store_true", help="small data set")
@@ -351,24 +340,14 @@ def main(argv: Sequence[str]) -> int:
     load_before = os.getloadavg()
     # PostgreSQL is started on its own core by bench.dataset.
     os.sched_setaffinity(0, {APP_CPU})
-    signal.signal(signal.SIGALRM, on_alarm)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_termination)
-    signal.alarm(profile.time_limit_seconds)
     try:
-        outcome = run(profile)
+        with time_limit(profile.time_limit_seconds):
+            outcome = run(profile)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
-    finally:
-        signal.alarm(0)
     report = {
-        "command": " ".join(["python -m bench.run", *argv]),
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "duration_seconds": round(time.monotonic() - started, 1),
-        "machine": machine(load_before),
-        "git": git_state(),
-        "versions": versions(),
+        **header(" ".join(["python -m bench.run", *argv]), started, load_before),
         **outcome,
     }
     print_report(report)

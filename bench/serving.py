@@ -21,10 +21,8 @@ table and writes bench/results/serving.json.
 """
 
 import argparse
-import datetime
 import json
 import os
-import signal
 import statistics
 import sys
 import tempfile
@@ -32,12 +30,12 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from tests.support.postgres import running_postgres
 
 from .data import ORDERS, PAGE, PASSWORD, PRODUCTS, USERNAME, check_page, seed
+from .guard import time_limit
 from .loadgen import (
     GRAPHQL_PATH,
     BenchError,
@@ -57,7 +55,7 @@ from .processes import (
     serving,
     stat_fields,
 )
-from .report import git_state, machine, print_table, uvicorn_implementations, versions
+from .report import header, print_table, uvicorn_implementations
 
 RESULTS = Path(__file__).with_name("results") / "serving.json"
 CLIENT_CPU = 0
@@ -68,10 +66,6 @@ STATS_SETTLE_SECONDS = 1.0
 HARD_TIMEOUT_SECONDS = 8 * 60
 # No higher concurrency level starts after this much of the run has gone.
 SOFT_BUDGET_SECONDS = 4 * 60
-
-
-class BenchTimeout(BenchError):
-    """The run passed its hard time limit."""
 
 
 VARIANTS = (
@@ -279,15 +273,6 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
     }
 
 
-def on_alarm(_signum: int, _frame: FrameType | None) -> None:
-    raise BenchTimeout(f"the run passed its {HARD_TIMEOUT_SECONDS} s limit")
-
-
-def on_termination(signum: int, _frame: FrameType | None) -> None:
-    # An exception, not death: the servers and PostgreSQL still get stopped.
-    raise BenchError(f"stopped by signal {signum}")
-
-
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.serving")
     parser.add_argument(
@@ -340,25 +325,15 @@ def main(argv: Sequence[str]) -> int:
     except PermissionError:
         print(f"bench.serving: --nice {args.nice} needs root", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGALRM, on_alarm)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_termination)
-    signal.alarm(HARD_TIMEOUT_SECONDS)
     try:
-        outcome = run(args, started)
+        with time_limit(HARD_TIMEOUT_SECONDS):
+            outcome = run(args, started)
     except BenchError as error:
         print(f"bench.serving: {error}", file=sys.stderr)
         return 1
-    finally:
-        signal.alarm(0)
 
     report = {
-        "command": " ".join(["python -m bench.serving", *argv]),
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "duration_seconds": round(time.monotonic() - started, 1),
-        "machine": machine(load_before),
-        "git": git_state(),
-        "versions": versions(),
+        **header(" ".join(["python -m bench.serving", *argv]), started, load_before),
         "setup": {
             "operation": f"MyOrders(first: {PAGE})",
             "orders_of_customer": ORDERS,
