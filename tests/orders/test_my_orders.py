@@ -1,7 +1,7 @@
 import pytest
 
 from tests.conftest import gid
-from tests.factories import ProductFactory, place_order
+from tests.factories import ProductFactory, UserFactory, place_order
 
 
 def order_ids(connection):
@@ -152,6 +152,28 @@ def test_a_page_of_orders_with_products_costs_a_constant_number_of_queries(
     assert len(orders["edges"]) == page_size
     assert {edge["node"]["product"]["name"] for edge in orders["edges"]} == {
         product.name for product in products
+    }
+
+
+@pytest.mark.parametrize("page_size", [1, 10, 100])
+def test_all_orders_with_customers_and_products_cost_a_constant_number_of_queries(
+    staff_client, django_assert_num_queries, page_size
+):
+    customers = [UserFactory.create() for _ in range(page_size)]
+    for customer in customers:
+        place_order(customer, ProductFactory.create())
+    staff_client.csrf_token()
+
+    # session + user, then: totalCount, the page of orders joined with their
+    # customers, one product batch
+    with django_assert_num_queries(5):
+        orders = staff_client.run("AllOrdersByStatus", statuses=["PENDING"]).data[
+            "orders"
+        ]
+
+    assert orders["totalCount"] == page_size
+    assert {edge["node"]["customer"]["username"] for edge in orders["edges"]} == {
+        customer.username for customer in customers
     }
 
 
