@@ -5,9 +5,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, parse_content_type
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -38,6 +40,7 @@ from .server_error import unavailable_response
 
 # An async Django view (django-stubs types as_view() as a plain callable).
 AsyncView = Callable[..., Any]
+DJANGO_JSON = DjangoJSONEncoder()
 
 
 class GraphQLView(AsyncGraphQLView[Context, None]):
@@ -94,6 +97,11 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
             # look empty, and the error would blame the JSON.
             raise HTTPException(411, CHUNKED_BODY)
         return graphql_request(self.parse_json(await request.get_body()))
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: a page of 100 orders encodes several times faster than with
+        # the json module; anything it does not know goes through Django's.
+        return orjson.dumps(data, default=DJANGO_JSON.default)
 
     def decode_json(self, data: str | bytes) -> object:
         try:
