@@ -205,6 +205,8 @@ AXES_COOLOFF_TIME = LOGIN_FAILURE_WINDOW
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Failures are what we throttle on; successful sign-ins need no second log.
 AXES_DISABLE_ACCESS_LOG = True
+# No "AXES: BEGIN ..." banner on every process start and manage.py command.
+AXES_VERBOSE = False
 # The login mutation reports a lockout as TOO_MANY_ATTEMPTS itself, so axes'
 # middleware (an HTML or redirect response) has nothing to add.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
