@@ -26,13 +26,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dataset import FULL, QUICK, Dataset, Scale, seeded_database
 from .guard import time_limit
 from .loadgen import BenchError
 from .processes import child_pids
 from .report import header
+
+if TYPE_CHECKING:
+    from .inprocess import Case
 
 RESULTS = Path(__file__).with_name("results")
 APP_CPU, POSTGRES_CPU = 1, 0
@@ -102,7 +105,7 @@ def place_order_variables(dataset: Dataset) -> dict[str, Any]:
     return {"input": {"productId": product_id, "quantity": 1}}
 
 
-def cases_for(dataset: Dataset, scale: Scale) -> list[Any]:
+def cases_for(dataset: Dataset, scale: Scale) -> list["Case"]:
     from strawberry.relay import to_base64
 
     from backend.products.models import Product
@@ -146,7 +149,8 @@ def cases_for(dataset: Dataset, scale: Scale) -> list[Any]:
 
 
 def in_process(dataset: Dataset, profile: Profile) -> dict[str, Any]:
-    from .inprocess import Caller, measure
+    # Django is set up by now (configure_django): the test client may load.
+    from .inprocess import Caller, check_same_answers, measure
 
     callers = {
         "anonymous": Caller(),
@@ -154,8 +158,6 @@ def in_process(dataset: Dataset, profile: Profile) -> dict[str, Any]:
         "staff": Caller().sign_in(*dataset.staff),
     }
     cases = cases_for(dataset, profile.scale)
-    from .inprocess import check_same_answers
-
     check_same_answers(cases, callers)
     runs = measure(
         cases,
