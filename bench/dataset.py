@@ -48,6 +48,9 @@ CHUNK_ROWS = 100_000
 CUSTOMER_PASSWORD = "bench-customer-password-4711"  # every customer's
 STAFF_USERNAME, STAFF_PASSWORD = "bench-staff", "bench-staff-password-4711"
 WRITE_STOCK = 2_000_000_000  # PlaceOrder can take one each time for years
+# Products only PlaceOrder buys (the last ids): one per load-generator thread
+# over HTTP, so that orders do not all queue for one row lock.
+WRITE_PRODUCTS = 8
 # A fixed "now" keeps the data identical from build to build.
 END = datetime(2025, 6, 1, tzinfo=UTC)
 ORDER_SPAN, PRODUCT_SPAN = timedelta(days=730), timedelta(days=1100)
@@ -119,7 +122,7 @@ class Dataset:
     postmaster_pid: int
     customer: tuple[str, str]  # (username, password): has scale.customer_orders
     staff: tuple[str, str]  # (username, password) of a staff user (is_staff=True)
-    write_product_id: int  # ~2e9 stock, no orders at seed time: PlaceOrder's
+    write_product_ids: tuple[int, ...]  # ~2e9 stock each, no orders at seed time
     seeded_max_order_id: int
     search_text: str  # a substring matching ~0.1-1% of product names
 
@@ -130,7 +133,7 @@ class Facts:
 
     customer: tuple[str, str]
     staff: tuple[str, str]
-    write_product_id: int
+    write_product_ids: tuple[int, ...]
     write_stock: int
     seeded_max_order_id: int
     search_text: str
@@ -140,7 +143,7 @@ class Facts:
         return cls(
             customer=(data["customer"][0], data["customer"][1]),
             staff=(data["staff"][0], data["staff"][1]),
-            write_product_id=int(data["write_product_id"]),
+            write_product_ids=tuple(int(pk) for pk in data["write_product_ids"]),
             write_stock=int(data["write_stock"]),
             seeded_max_order_id=int(data["seeded_max_order_id"]),
             search_text=str(data["search_text"]),
@@ -185,7 +188,7 @@ def seeded_database(
                 postmaster_pid=cluster.postmaster_pid(),
                 customer=facts.customer,
                 staff=facts.staff,
-                write_product_id=facts.write_product_id,
+                write_product_ids=facts.write_product_ids,
                 seeded_max_order_id=facts.seeded_max_order_id,
                 search_text=facts.search_text,
             )
@@ -324,7 +327,9 @@ def _seed(
     facts = Facts(
         customer=(_customer_name(1), CUSTOMER_PASSWORD),
         staff=(STAFF_USERNAME, STAFF_PASSWORD),
-        write_product_id=scale.products,
+        write_product_ids=tuple(
+            range(scale.products - WRITE_PRODUCTS + 1, scale.products + 1)
+        ),
         write_stock=WRITE_STOCK,
         seeded_max_order_id=scale.orders,
         search_text=SEARCH_WORD.lower(),
@@ -403,8 +408,8 @@ def _products(scale: Scale, prices: list[str], rng: random.Random) -> Chunks:
             name = f"{adjective} {material} {noun} No. {pk}"
             about = f"A {adjective.lower()} {noun.lower()} made of {material.lower()}."
             stock = 0 if rng.random() < 0.1 else rng.randint(1, 500)
-            if pk == scale.products:
-                name, about = "Bench Write Target", "What PlaceOrder buys."
+            if pk > scale.products - WRITE_PRODUCTS:
+                name, about = f"Bench Write Target No. {pk}", "What PlaceOrder buys."
                 stock = WRITE_STOCK
             at = _at(start, index * step + rng.randrange(step))
             lines.append(
@@ -418,8 +423,10 @@ def _orders(scale: Scale, prices: list[str], rng: random.Random) -> Chunks:
     mine = set(rng.sample(range(scale.orders), scale.customer_orders))
     start, step = END - ORDER_SPAN, ORDER_SPAN // timedelta(microseconds=1)
     step //= scale.orders
-    # The write product (the last id) is never picked: it starts with no orders.
-    product_ids, others = range(1, scale.products), range(2, scale.customers + 1)
+    # The write products (the last ids) are never picked: they start with no
+    # orders.
+    product_ids = range(1, scale.products - WRITE_PRODUCTS + 1)
+    others = range(2, scale.customers + 1)
     for first in range(0, scale.orders, CHUNK_ROWS):
         count = min(CHUNK_ROWS, scale.orders - first)
         products = rng.choices(product_ids, k=count)
@@ -451,8 +458,8 @@ def _check(conn: Connection, scale: Scale, facts: Facts) -> None:
         cursor.execute("SELECT count(*) FROM orders_order WHERE customer_id = 1")
         mine = _one(cursor)
         cursor.execute(
-            "SELECT count(*) FROM orders_order WHERE product_id = %s",
-            [facts.write_product_id],
+            "SELECT count(*) FROM orders_order WHERE product_id = ANY(%s)",
+            [list(facts.write_product_ids)],
         )
         on_write_product = _one(cursor)
     if not 0.001 <= matches / scale.products <= 0.01:
@@ -485,8 +492,8 @@ def _reset(url: str, facts: Facts) -> None:
             written = cursor.rowcount
             cursor.execute(
                 "UPDATE products_product SET stock_quantity = %s"
-                " WHERE id = %s AND stock_quantity <> %s",
-                [facts.write_stock, facts.write_product_id, facts.write_stock],
+                " WHERE id = ANY(%s) AND stock_quantity <> %s",
+                [facts.write_stock, list(facts.write_product_ids), facts.write_stock],
             )
             written += cursor.rowcount
             cursor.execute(
@@ -525,9 +532,9 @@ def _counts(dataset: Dataset) -> dict[str, int]:
             f"{orders} WHERE customer_id = {customer}",
             [dataset.customer[0]],
         ),
-        "orders on write product": (
-            f"{orders} WHERE product_id = %s",
-            [dataset.write_product_id],
+        "orders on write products": (
+            f"{orders} WHERE product_id = ANY(%s)",
+            [list(dataset.write_product_ids)],
         ),
     }
     conn = psycopg2.connect(dataset.url)

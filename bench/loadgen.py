@@ -4,6 +4,7 @@ import http.client
 import json
 import threading
 import time
+from collections.abc import Sequence
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote
@@ -101,13 +102,17 @@ def run_requests(
     port: int,
     cookies: dict[str, str],
     path: str,
-    body: bytes,
+    body: bytes | Sequence[bytes],
     *,
     count: int,
     concurrency: int,
 ) -> tuple[list[float], float, int]:
     """Send `count` POSTs over `concurrency` connections, one thread each; return
-    the latencies (ms), the wall time (s) and how many TCP connections it took."""
+    the latencies (ms), the wall time (s) and how many TCP connections it took.
+
+    With several bodies, thread i sends body i (modulo their number).
+    """
+    bodies = [body] if isinstance(body, bytes) else list(body)
     clients = [Client(port, cookies) for _ in range(concurrency)]
     latencies: list[list[float]] = [[] for _ in clients]
     errors: list[BaseException] = []
@@ -115,7 +120,11 @@ def run_requests(
     def work(index: int) -> None:
         try:
             _timed_requests(
-                clients[index], path, body, count // concurrency, latencies[index]
+                clients[index],
+                path,
+                bodies[index % len(bodies)],
+                count // concurrency,
+                latencies[index],
             )
         except BaseException as error:  # reported by the caller
             errors.append(error)

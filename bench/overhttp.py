@@ -60,12 +60,16 @@ def measure_http(
     env: dict[str, str],
     logs: Path,
     credentials: tuple[str, str],
-    operations: dict[str, dict[str, Any]],
+    operations: dict[str, list[dict[str, Any]]],
     rounds: int,
     turn_seconds: float,
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
-    """Time each operation (name -> variables) on each server in rotating turns."""
+    """Time each operation on each server in rotating turns.
+
+    `operations` maps a contract operation to its variables, one set per
+    client thread or fewer (thread i sends set i, modulo their number).
+    """
     with ExitStack() as stack:
         servers: dict[int, Server] = {
             workers: stack.enter_context(
@@ -73,6 +77,10 @@ def measure_http(
             )
             for workers in WORKER_COUNTS
         }
+
+        def bodies(name: str) -> list[bytes]:
+            return [graphql_body(name, variables) for variables in operations[name]]
+
         username, password = credentials
         # One session serves both: they share the database.
         cookies = sign_in(servers[1].port, username=username, password=password)
@@ -81,7 +89,7 @@ def measure_http(
         ]
         per_thread: dict[int, int] = {}
         for index, load in enumerate(loads):
-            body = graphql_body(load.operation, operations[load.operation])
+            body = bodies(load.operation)
             port = servers[load.workers].port
             warm, seconds, _ = run_requests(
                 port,
@@ -97,7 +105,7 @@ def measure_http(
             shift = turn % len(loads)
             for index in [*range(shift, len(loads)), *range(shift)]:
                 load = loads[index]
-                body = graphql_body(load.operation, operations[load.operation])
+                body = bodies(load.operation)
                 busy, total = cpu_jiffies()
                 latencies, seconds, _ = run_requests(
                     servers[load.workers].port,
