@@ -6,6 +6,8 @@ process is pinned here: the workers, PostgreSQL and this load generator share
 the machine's cores as they would on a small host.
 """
 
+import os
+import resource
 import statistics
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -18,6 +20,13 @@ from .processes import Server, rss_mib, serving
 
 CONCURRENCY = 8
 WORKER_COUNTS = (1, 2)
+CORES = os.cpu_count() or 1
+
+
+def process_cpu_seconds() -> float:
+    """CPU time of this process (the load generator), all its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_jiffies() -> tuple[int, int]:
@@ -35,6 +44,7 @@ class Load:
     seconds: float = 0.0
     busy_jiffies: int = 0
     total_jiffies: int = 0
+    client_cpu_seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         latencies = sorted(self.latencies_ms)
@@ -51,6 +61,11 @@ class Load:
             # near 100% the machine, not the server, sets the pace.
             "machine_cpu_busy_percent": round(
                 100 * self.busy_jiffies / max(1, self.total_jiffies), 1
+            ),
+            # Of the machine's capacity (all cores), what this load generator
+            # took itself.
+            "load_generator_cpu_percent": round(
+                100 * self.client_cpu_seconds / (self.seconds * CORES), 1
             ),
         }
 
@@ -107,6 +122,7 @@ def measure_http(
                 load = loads[index]
                 body = bodies(load.operation)
                 busy, total = cpu_jiffies()
+                client_cpu = process_cpu_seconds()
                 latencies, seconds, _ = run_requests(
                     servers[load.workers].port,
                     cookies,
@@ -120,6 +136,7 @@ def measure_http(
                 busy_after, total_after = cpu_jiffies()
                 load.busy_jiffies += busy_after - busy
                 load.total_jiffies += total_after - total
+                load.client_cpu_seconds += process_cpu_seconds() - client_cpu
             progress(f"over HTTP: round {turn + 1}/{rounds}")
         rss = {
             workers: [round(rss_mib(pid), 1) for pid in server.worker_pids]

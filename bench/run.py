@@ -307,7 +307,7 @@ def print_report(report: dict[str, Any]) -> None:
     print()
     header = (
         f"{'over HTTP, concurrency 8':<26} {'workers':>7} {'req/s':>7} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'CPU busy':>8}"
+        f"{'p50 ms':>7} {'p99 ms':>7} {'CPU busy':>8} {'of it client':>12}"
     )
     print(header)
     print("-" * len(header))
@@ -315,7 +315,8 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"{row['operation']:<26} {row['workers']:>7} "
             f"{row['requests_per_second']:>7.1f} {row['p50_ms']:>7.1f} "
-            f"{row['p99_ms']:>7.1f} {row['machine_cpu_busy_percent']:>7.1f}%"
+            f"{row['p99_ms']:>7.1f} {row['machine_cpu_busy_percent']:>7.1f}% "
+            f"{row['load_generator_cpu_percent']:>11.1f}%"
         )
     print(f"2 workers vs 1: {report['http']['two_vs_one_worker']}")
     print(f"resident memory per worker, MiB: {report['http']['rss_mib_per_worker']}")
