@@ -89,6 +89,6 @@ serve: venv ## Migrate, then run the production server (gunicorn) against DATABA
 	$(PY) manage.py migrate --noinput
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi:application
 
-clean: ## Remove .venv, .tools and caches (keeps db.sqlite3)
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+clean: ## Remove .venv, .tools, caches and the benchmark data (keeps db.sqlite3)
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .bench-cache
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
