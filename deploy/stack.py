@@ -1,0 +1,348 @@
+"""Run the production topology: nginx (a buffering front) -> gunicorn workers.
+
+    python -m deploy.stack            # what `make serve-stack` runs after migrate
+
+nginx listens on the public address (FRONT_HOST:PORT, default 127.0.0.1:8000)
+and hands whole requests to gunicorn (config/gunicorn.conf.py) on a private
+loopback port. Both run in the foreground, with nginx's files in a temporary
+folder, and both stop when either does or on SIGINT/SIGTERM. The tests start
+the same stack through `running_stack`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE = Path(__file__).with_name("nginx.conf")
+GUNICORN_CONFIG = REPO / "config" / "gunicorn.conf.py"
+LOOPBACK = "127.0.0.1"
+# The front reaches gunicorn from this address: the one proxy the
+# application trusts to name the client (TRUSTED_PROXIES).
+FRONT_PEER = LOOPBACK
+# Workers of an nginx started as root drop to this unprivileged account.
+UNPRIVILEGED = ("nobody", "nogroup")
+STOP_TIMEOUT_SECONDS = 15.0
+READY_TIMEOUT_SECONDS = 60.0
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+class StackError(RuntimeError):
+    """nginx or gunicorn is missing, did not start, or stopped."""
+
+
+@dataclass(frozen=True)
+class FrontOptions:
+    """What the front listens on and how long it waits for a slow client.
+
+    Each has an environment variable for `make serve-stack` (`FRONT_` and the
+    name in capitals, PORT for the port); the defaults are production's.
+    """
+
+    host: str = LOOPBACK
+    port: int = 8000
+    # Seconds a client may stay silent while sending its headers, between two
+    # reads of its body, and between two writes of the response.
+    client_header_timeout: float = 10.0
+    client_body_timeout: float = 10.0
+    send_timeout: float = 10.0
+    # Seconds an idle keep-alive connection stays open.
+    keepalive_timeout: float = 15.0
+    # Requests in flight at once from one client address.
+    max_connections_per_client: int = 32
+    # Seconds nginx waits for gunicorn's answer: past GUNICORN_TIMEOUT, so
+    # gunicorn's own timeout (which replaces the stuck worker) acts first.
+    upstream_timeout: float = 60.0
+    worker_processes: str = "auto"
+    worker_connections: int = 1024
+    access_log: bool = False
+
+
+ENVIRONMENT = {
+    "host": "FRONT_HOST",
+    "port": "PORT",
+    "client_header_timeout": "FRONT_CLIENT_HEADER_TIMEOUT",
+    "client_body_timeout": "FRONT_CLIENT_BODY_TIMEOUT",
+    "send_timeout": "FRONT_SEND_TIMEOUT",
+    "keepalive_timeout": "FRONT_KEEPALIVE_TIMEOUT",
+    "max_connections_per_client": "FRONT_MAX_CONNECTIONS_PER_CLIENT",
+    "upstream_timeout": "FRONT_UPSTREAM_TIMEOUT",
+    "worker_processes": "FRONT_WORKER_PROCESSES",
+    "worker_connections": "FRONT_WORKER_CONNECTIONS",
+    "access_log": "ACCESS_LOG",
+}
+
+
+def options_from_env(env: Mapping[str, str]) -> FrontOptions:
+    """FrontOptions with each variable of ENVIRONMENT that env sets."""
+    options = FrontOptions()
+    changes: dict[str, Any] = {}
+    for field in fields(FrontOptions):
+        value = env.get(ENVIRONMENT[field.name], "").strip()
+        if not value:
+            continue
+        default = getattr(options, field.name)
+        if isinstance(default, bool):
+            changes[field.name] = value.lower() in {"1", "true", "yes", "on"}
+        else:
+            changes[field.name] = type(default)(value)
+    return replace(options, **changes)
+
+
+def max_body_size() -> int:
+    """The application's body cap (DATA_UPLOAD_MAX_MEMORY_SIZE), from its settings."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+def _duration(seconds: float) -> str:
+    return f"{round(seconds * 1000)}ms"
+
+
+def render_nginx_conf(
+    options: FrontOptions,
+    *,
+    prefix: Path,
+    upstream: str,
+    body_limit: int,
+    as_root: bool,
+) -> str:
+    """deploy/nginx.conf with every placeholder filled in."""
+    values = {
+        "prefix": str(prefix),
+        "listen": f"{options.host}:{options.port}",
+        "upstream": upstream,
+        "max_body_size": str(body_limit),
+        "client_header_timeout": _duration(options.client_header_timeout),
+        "client_body_timeout": _duration(options.client_body_timeout),
+        "send_timeout": _duration(options.send_timeout),
+        "keepalive_timeout": _duration(options.keepalive_timeout),
+        "upstream_timeout": _duration(options.upstream_timeout),
+        "max_connections_per_client": str(options.max_connections_per_client),
+        "worker_processes": options.worker_processes,
+        "worker_connections": str(options.worker_connections),
+        "access_log": "/dev/stdout" if options.access_log else "off",
+        "error_log": "stderr",
+        # As root, nginx's workers (which talk to clients) drop to nobody.
+        "user_directive": f"user {' '.join(UNPRIVILEGED)};" if as_root else "",
+    }
+    template = TEMPLATE.read_text()
+    unknown = set(PLACEHOLDER.findall(template)) - values.keys()
+    if unknown:
+        raise StackError(f"deploy/nginx.conf: no value for {sorted(unknown)}")
+    # The template's own values ("{{max_body_size}} bytes") are plain
+    # numbers; nothing substituted is ever read as a placeholder again.
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def find_nginx() -> str:
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    if found is None:
+        raise StackError(
+            "nginx is not installed: install Debian's nginx-light (or nginx) "
+            "package; .ci/run does so on a bare machine"
+        )
+    return found
+
+
+def free_port(host: str = LOOPBACK) -> int:
+    """A port free now on host (another process could take it; unlikely)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def gunicorn_command() -> list[str]:
+    """The production server, as `make serve` runs it."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return [str(gunicorn), "-c", str(GUNICORN_CONFIG), "config.wsgi:application"]
+
+
+def _wait_for_port(
+    process: subprocess.Popen[bytes], host: str, port: int, what: str
+) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"{what} exited with status {process.returncode}")
+        with socket.socket() as sock:
+            sock.settimeout(1.0)
+            if sock.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.05)
+    raise StackError(f"{what} did not listen on {host}:{port}")
+
+
+def stop_process(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal a process (and its own group) to stop; kill it if it lingers."""
+    if process.poll() is None:
+        with suppress(ProcessLookupError):
+            process.send_signal(signum)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    # Each child leads its own process group: gunicorn's or nginx's workers
+    # left behind by a crash go with it.
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@dataclass
+class Stack:
+    """The two running servers and where to reach them."""
+
+    front: subprocess.Popen[bytes]
+    app: subprocess.Popen[bytes]
+    options: FrontOptions
+    app_port: int
+    folder: Path
+
+    @property
+    def port(self) -> int:
+        return self.options.port
+
+    def stop_app(self) -> None:
+        """Stop gunicorn only (graceful, SIGTERM): the front stays up."""
+        stop_process(self.app, signal.SIGTERM)
+
+
+@contextmanager
+def running_stack(
+    env: Mapping[str, str],
+    options: FrontOptions,
+    *,
+    body_limit: int | None = None,
+    output: IO[bytes] | None = None,
+) -> Iterator[Stack]:
+    """Start gunicorn then nginx; yield once both listen; stop both at the end.
+
+    env is the servers' environment (DATABASE_URL, SECRET_KEY, ...); output
+    receives both servers' logs (default: this process's).
+    """
+    nginx = find_nginx()
+    folder = Path(tempfile.mkdtemp(prefix="ordergraph-front-"))
+    as_root = os.geteuid() == 0
+    if as_root:
+        # nginx's workers run as nobody and must reach their temp folders.
+        folder.chmod(0o755)
+        pwd.getpwnam(UNPRIVILEGED[0])  # fail here, clearly, if it is missing
+    app_port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        render_nginx_conf(
+            options,
+            prefix=folder,
+            upstream=f"{LOOPBACK}:{app_port}",
+            body_limit=body_limit if body_limit is not None else max_body_size(),
+            as_root=as_root,
+        )
+    )
+    app_env = {**env, "BIND": f"{LOOPBACK}:{app_port}", "TRUSTED_PROXIES": FRONT_PEER}
+    # Stopped in reverse: the front first (SIGQUIT: no new requests, those in
+    # flight finish), then the workers behind it (SIGTERM: graceful).
+    started: list[tuple[subprocess.Popen[bytes], signal.Signals]] = []
+    try:
+        app = subprocess.Popen(
+            gunicorn_command(),
+            cwd=REPO,
+            env=app_env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        started.append((app, signal.SIGTERM))
+        _wait_for_port(app, LOOPBACK, app_port, "gunicorn")
+        check = subprocess.run(
+            [nginx, "-t", "-q", "-p", str(folder), "-c", str(conf)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check.returncode != 0:
+            raise StackError(f"nginx refused its configuration:\n{check.stderr}")
+        front = subprocess.Popen(
+            [nginx, "-p", str(folder), "-c", str(conf)],
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        started.append((front, signal.SIGQUIT))
+        _wait_for_port(front, options.host, options.port, "nginx")
+        yield Stack(front, app, options, app_port, folder)
+    finally:
+        for process, signum in reversed(started):
+            stop_process(process, signum)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _parse_args(argv: list[str]) -> FrontOptions:
+    defaults = options_from_env(os.environ)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.stack",
+        description="nginx (buffering front) -> gunicorn, in the foreground.",
+    )
+    for field in fields(FrontOptions):
+        default = getattr(defaults, field.name)
+        flag = "--" + field.name.replace("_", "-")
+        if isinstance(default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction)
+        else:
+            parser.add_argument(flag, type=type(default))
+        parser.set_defaults(**{field.name: default})
+    namespace = parser.parse_args(argv)
+    names = [field.name for field in fields(FrontOptions)]
+    return FrontOptions(**{name: getattr(namespace, name) for name in names})
+
+
+class _Stop(Exception):
+    """A termination signal arrived."""
+
+
+def _on_signal(_signum: int, _frame: FrameType | None) -> None:
+    raise _Stop
+
+
+def main(argv: list[str]) -> int:
+    options = _parse_args(argv)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
+    try:
+        with running_stack(os.environ, options) as stack:
+            print(
+                f"stack: nginx on http://{options.host}:{options.port}/graphql/ -> "
+                f"gunicorn on {LOOPBACK}:{stack.app_port}; Ctrl-C stops both",
+                file=sys.stderr,
+                flush=True,
+            )
+            while stack.front.poll() is None and stack.app.poll() is None:
+                time.sleep(0.5)
+            which = "nginx" if stack.front.poll() is not None else "gunicorn"
+            print(f"stack: {which} exited; stopping", file=sys.stderr, flush=True)
+            return 1
+    except _Stop:
+        return 0
+    except StackError as error:
+        print(f"stack: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
