@@ -24,6 +24,9 @@ class Reply:
     content_type: str
     raw: bytes
     seconds: float
+    headers: http.client.HTTPMessage = field(
+        default_factory=http.client.HTTPMessage, compare=False
+    )
 
     @cached_property
     def json(self) -> dict[str, Any]:
@@ -62,19 +65,33 @@ class GraphQLHttpClient:
     host: str = HOST
     timeout: float = 30.0
     cookies: dict[str, str] = field(default_factory=dict)
+    # The loopback address to connect from (127.0.0.0/8 is all loopback):
+    # distinct clients, as a proxy in front of the server sees them.
+    source: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> GraphQLHttpClient:
-        return GraphQLHttpClient(self.port, self.host, self.timeout, dict(self.cookies))
+        return GraphQLHttpClient(
+            self.port,
+            self.host,
+            self.timeout,
+            dict(self.cookies),
+            self.source,
+            dict(self.headers),
+        )
 
     def request(self, method: str, path: str, body: bytes | None = None) -> Reply:
         """Send one request; transport failures raise OSError or HTTPException."""
-        headers = {"Host": f"{self.host}:{self.port}"}
+        headers = {"Host": f"{self.host}:{self.port}", **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
             headers["Content-Type"] = "application/json"
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        connection = http.client.HTTPConnection(self.host, self.port, self.timeout)
+        source = (self.source, 0) if self.source else None
+        connection = http.client.HTTPConnection(
+            self.host, self.port, self.timeout, source_address=source
+        )
         start = time.perf_counter()
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -86,7 +103,7 @@ class GraphQLHttpClient:
         for header in response.headers.get_all("Set-Cookie") or []:
             self._remember(header)
         content_type = response.headers.get("Content-Type", "")
-        return Reply(response.status, content_type, raw, seconds)
+        return Reply(response.status, content_type, raw, seconds, response.headers)
 
     def _remember(self, set_cookie: str) -> None:
         for name, morsel in SimpleCookie(set_cookie).items():

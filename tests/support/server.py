@@ -5,6 +5,11 @@
 
 The server runs with DEBUG off on a free 127.0.0.1 port; it and all its
 workers are stopped when the block ends, however it ends.
+
+    with running_stack(production_env(database_url), workers=2) as stack:
+        stack.client().get_typename()        # through nginx (deploy/stack.py)
+
+runs the production topology instead: nginx in front of that server.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from deploy import stack as deploy_stack
 from tests.support.graphql_http import HOST, GraphQLHttpClient
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-GUNICORN_CONFIG = REPO / "config" / "gunicorn.conf.py"
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 
@@ -153,8 +159,7 @@ def running_server(env: Mapping[str, str], *, workers: int = 4) -> Iterator[Serv
     port = free_port()  # could be taken again before gunicorn binds; unlikely
     log_dir = Path(tempfile.mkdtemp(prefix="ordergraph-server-"))
     log = log_dir / "gunicorn.log"
-    command = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG)]
-    command.append("config.wsgi:application")
+    command = deploy_stack.gunicorn_command()
     server_env = {**env, "BIND": f"{HOST}:{port}", "WEB_CONCURRENCY": str(workers)}
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -171,4 +176,49 @@ def running_server(env: Mapping[str, str], *, workers: int = 4) -> Iterator[Serv
         yield server
     finally:
         server.stop()
+        shutil.rmtree(log_dir, ignore_errors=True)
+
+
+@dataclass
+class Stack:
+    """nginx in front of gunicorn: the front's port, and the server behind it."""
+
+    front: deploy_stack.Stack
+    app: Server
+
+    @property
+    def port(self) -> int:
+        return self.front.port
+
+    def client(self, timeout: float = 30.0, **options: Any) -> GraphQLHttpClient:
+        return GraphQLHttpClient(self.port, timeout=timeout, **options)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.app.log_tail(chars)
+
+
+@contextmanager
+def running_stack(
+    env: Mapping[str, str], *, workers: int = 2, **front: Any
+) -> Iterator[Stack]:
+    """Start the production topology (deploy/stack.py) on free loopback ports.
+
+    front: FrontOptions fields (short timeouts for a test, say).
+    """
+    options = deploy_stack.FrontOptions(
+        host=HOST, port=free_port(), worker_processes="1", **front
+    )
+    log_dir = Path(tempfile.mkdtemp(prefix="ordergraph-stack-"))
+    log = log_dir / "stack.log"
+    server_env = {**env, "WEB_CONCURRENCY": str(workers)}
+    try:
+        with (
+            log.open("wb") as output,
+            deploy_stack.running_stack(server_env, options, output=output) as front,
+        ):
+            app = Server(front.app, front.app_port, log)
+            app.wait_until_ready()
+            app.wait_for_workers(workers)
+            yield Stack(front, app)
+    finally:
         shutil.rmtree(log_dir, ignore_errors=True)
