@@ -1,5 +1,6 @@
 """Settings for ordergraph, read from the environment (twelve-factor style)."""
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later reader of REMOTE_ADDR sees the client, not the front.
+    "backend.common.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +213,18 @@ AXES_VERBOSE = False
 # The login mutation reports a lockout as TOO_MANY_ATTEMPTS itself, so axes'
 # middleware (an HTML or redirect response) has nothing to add.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Addresses (or networks) of the proxies whose X-Real-IP names the client
+# (README "Production topology"); empty: REMOTE_ADDR is the client.
+# deploy/stack.py sets it to the front's address for gunicorn.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
 
 # Production behind HTTPS (README "Security"). Each is off unless set, so that
 # production mode still serves plain HTTP on loopback and behind a proxy that

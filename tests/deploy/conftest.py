@@ -17,7 +17,12 @@ import psycopg2
 import pytest
 
 from tests.support.postgres import POSTGRES_SCHEMES
-from tests.support.server import manage, production_env
+from tests.support.server import Stack, manage, production_env, running_stack
+
+# The front's timeouts in these tests (production's are longer: README).
+STALL_TIMEOUT = 4.0
+# Requests in flight at once per client address, in these tests.
+PER_CLIENT = 8
 
 
 def _autocommit(url: str, sql: str) -> None:
@@ -51,3 +56,18 @@ def site_env(site_database: str) -> dict[str, str]:
     env = production_env(site_database)
     manage(env, "migrate", "--noinput")
     return env
+
+
+@pytest.fixture(scope="session")
+def stack(site_env: dict[str, str]) -> Iterator[Stack]:
+    """nginx -> gunicorn with 2 workers, with short timeouts for slow clients."""
+    with running_stack(
+        site_env,
+        workers=2,
+        client_header_timeout=STALL_TIMEOUT,
+        client_body_timeout=STALL_TIMEOUT,
+        send_timeout=STALL_TIMEOUT,
+        keepalive_timeout=STALL_TIMEOUT,
+        max_connections_per_client=PER_CLIENT,
+    ) as running:
+        yield running

@@ -11,35 +11,16 @@ import selectors
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
-
+from tests.deploy.conftest import STALL_TIMEOUT
 from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.server import Stack, running_stack
 from tests.support.slow_clients import STALL_KINDS, stall, timed_requests
 
 STALLED = 50
-STALL_TIMEOUT = 4.0
 # The front's timer runs from the last byte a client sent; give it slack
 # for a loaded 2-core machine.
 DROPPED_WITHIN = STALL_TIMEOUT + 3.0
-PER_CLIENT = 8
 PRODUCTS = "{ products(first: 5) { totalCount edges { node { id name } } } }"
-
-
-@pytest.fixture(scope="module")
-def stack(site_env: dict[str, str]) -> Iterator[Stack]:
-    with running_stack(
-        site_env,
-        workers=2,
-        client_header_timeout=STALL_TIMEOUT,
-        client_body_timeout=STALL_TIMEOUT,
-        send_timeout=STALL_TIMEOUT,
-        keepalive_timeout=STALL_TIMEOUT,
-        max_connections_per_client=PER_CLIENT,
-    ) as running:
-        yield running
 
 
 def normal_request(client: GraphQLHttpClient, turn: list[int]) -> bool:

@@ -199,14 +199,14 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    env: Mapping[str, str], *, workers: int = 2, **front: Any
+    env: Mapping[str, str], *, workers: int = 2, **front_options: Any
 ) -> Iterator[Stack]:
     """Start the production topology (deploy/stack.py) on free loopback ports.
 
-    front: FrontOptions fields (short timeouts for a test, say).
+    front_options: FrontOptions fields (short timeouts for a test, say).
     """
     options = deploy_stack.FrontOptions(
-        host=HOST, port=free_port(), worker_processes="1", **front
+        host=HOST, port=free_port(), worker_processes="1", **front_options
     )
     log_dir = Path(tempfile.mkdtemp(prefix="ordergraph-stack-"))
     log = log_dir / "stack.log"
