@@ -34,7 +34,7 @@ def test_the_client_address_comes_from_x_real_ip_only_via_a_trusted_proxy(
 
 
 def test_a_malformed_trusted_proxy_is_refused_at_start():
-    with pytest.raises(ImproperlyConfigured, match="'10.0.0.300'"):
+    with pytest.raises(ImproperlyConfigured, match=r"'10\.0\.0\.300'"):
         trusted_networks(["127.0.0.1", "10.0.0.300"])
 
 
