@@ -20,8 +20,13 @@ from tests.support.slow_clients import stall
 
 
 def raw_request(
-    port: int, method: str, path: str, body: bytes = b"", **headers: str
+    port: int,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], Any]:
+    headers = headers or {}
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
         connection.putrequest(method, path, skip_accept_encoding=True)
@@ -79,14 +84,14 @@ def test_a_chunked_body_over_the_cap_is_a_json_413_and_under_it_is_served(stack)
         "POST",
         GRAPHQL_PATH,
         chunked(big),
-        **{"Transfer-Encoding": "chunked"},
+        headers={"Transfer-Encoding": "chunked"},
     )
     under = raw_request(
         stack.port,
         "POST",
         GRAPHQL_PATH,
         chunked(small),
-        **{"Transfer-Encoding": "chunked"},
+        headers={"Transfer-Encoding": "chunked"},
     )
 
     assert (over[0], codes(over[2])) == (413, ["REQUEST_TOO_LARGE"])
@@ -98,7 +103,9 @@ def test_a_request_line_or_header_too_long_is_a_json_413(stack):
     long_get = f"{GRAPHQL_PATH}?query={'a' * 40_000}"
 
     line = raw_request(stack.port, "GET", long_get)
-    header = raw_request(stack.port, "GET", GRAPHQL_PATH, **{"X-Padding": "a" * 40_000})
+    header = raw_request(
+        stack.port, "GET", GRAPHQL_PATH, headers={"X-Padding": "a" * 40_000}
+    )
 
     assert (line[0], codes(line[2])) == (413, ["REQUEST_TOO_LARGE"])
     assert (header[0], codes(header[2])) == (413, ["REQUEST_TOO_LARGE"])
