@@ -25,7 +25,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # not, so they need SECRET_KEY or use tests/settings.py.
 run lint schema: export DEBUG ?= 1
 
-.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema serve clean
+.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema serve serve-stack clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -88,6 +88,15 @@ serve: venv ## Migrate, then run the production server (gunicorn) against DATABA
 	done
 	$(PY) manage.py migrate --noinput
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi:application
+
+# What production runs: nginx (deploy/nginx.conf) buffering requests in front
+# of gunicorn on a private loopback port; Ctrl-C or SIGTERM stops both.
+serve-stack: venv ## Migrate, then run nginx -> gunicorn (the production topology) on 127.0.0.1:8000 (PORT)
+	@for name in DATABASE_URL SECRET_KEY ALLOWED_HOSTS; do \
+		[[ -n "$${!name:-}" ]] || { echo "make serve-stack: set $$name (see README, Configuration)" >&2; exit 2; }; \
+	done
+	$(PY) manage.py migrate --noinput
+	exec $(PY) -m deploy.stack
 
 clean: ## Remove .venv, .tools, caches and the benchmark data (keeps db.sqlite3)
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .bench-cache
