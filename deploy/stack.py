@@ -105,12 +105,28 @@ def options_from_env(env: Mapping[str, str]) -> FrontOptions:
     return replace(options, **changes)
 
 
-def max_body_size() -> int:
-    """The application's body cap (DATA_UPLOAD_MAX_MEMORY_SIZE), from its settings."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.conf import settings
+def max_body_size(env: Mapping[str, str]) -> int:
+    """The application's body cap (DATA_UPLOAD_MAX_MEMORY_SIZE) in env.
 
-    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    Read by the settings themselves, in a process of its own with the
+    servers' environment, so that nginx and Django never disagree; a
+    misconfigured environment fails here, before anything starts.
+    """
+    read = (
+        "from django.conf import settings; print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", read],
+        cwd=REPO,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise StackError(f"the settings do not load: {last}")
+    return int(done.stdout)
 
 
 def _duration(seconds: float) -> str:
@@ -251,7 +267,7 @@ def running_stack(
             options,
             prefix=folder,
             upstream=f"{LOOPBACK}:{app_port}",
-            body_limit=body_limit if body_limit is not None else max_body_size(),
+            body_limit=body_limit if body_limit is not None else max_body_size(env),
             as_root=as_root,
         )
     )
