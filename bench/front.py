@@ -18,6 +18,7 @@ import secrets
 import statistics
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from deploy.stack import FrontOptions, free_port, running_stack
 
 from .dataset import QUICK, seeded_database
-from .loadgen import GRAPHQL_PATH, graphql_body, run_requests, sign_in
+from .loadgen import GRAPHQL_PATH, Client, graphql_body, run_requests, sign_in
 from .processes import postgres_cpu_seconds
 
 RESULTS = Path(__file__).with_name("results") / "front.json"
@@ -33,6 +34,9 @@ CONCURRENCY = 8
 WORKERS = 2
 ROUNDS = 4
 PER_THREAD = {"cheap query": 60, "MyOrders(first: 100)": 25}
+# One client, a request through each path in turn: the paired difference is
+# the front's added latency, whatever the shared machine does meanwhile.
+PAIRS = 300
 
 
 @dataclass
@@ -60,6 +64,32 @@ class Load:
 
 def log(message: str) -> None:
     print(f"bench.front: {message}", file=sys.stderr, flush=True)
+
+
+def paired(
+    ports: dict[str, int], cookies: dict[str, str], body: bytes
+) -> dict[str, float]:
+    """Median latency of each path at concurrency 1, and of their difference."""
+    clients = {path: Client(port, cookies) for path, port in ports.items()}
+    times: dict[str, list[float]] = {path: [] for path in ports}
+    try:
+        for _ in range(PAIRS):
+            for path, client in clients.items():
+                start = time.perf_counter()
+                status, _ = client.request("POST", GRAPHQL_PATH, body)
+                times[path].append((time.perf_counter() - start) * 1000)
+                assert status == 200, status
+    finally:
+        for client in clients.values():
+            client.close()
+    front, direct = (times[path] for path in ports)
+    figures = {
+        f"{path} p50_ms": round(statistics.median(t), 3) for path, t in times.items()
+    }
+    figures["added_p50_ms"] = round(
+        statistics.median(a - b for a, b in zip(front, direct, strict=True)), 3
+    )
+    return figures
 
 
 def measure() -> dict[str, Any]:
@@ -90,6 +120,8 @@ def measure() -> dict[str, Any]:
             }
             username, password = data.customer
             cookies = sign_in(stack.port, username=username, password=password)
+            single = {op: paired(ports, cookies, body) for op, body in bodies.items()}
+            log(f"concurrency 1: {single}")
             loads = [Load(op, path) for op in bodies for path in ports]
             for load in loads:  # warm-up, outside the figures
                 run_requests(
@@ -134,6 +166,7 @@ def measure() -> dict[str, Any]:
         "concurrency": CONCURRENCY,
         "rows": rows,
         "overhead": overhead,
+        "concurrency_1": single,
     }
 
 
@@ -151,7 +184,9 @@ def main() -> int:
             f"{row['nginx_cpu_ms_per_request']} |"
         )
     for operation, figures in report["overhead"].items():
-        print(f"{operation}: {figures}")
+        print(f"{operation}, concurrency {CONCURRENCY}: {figures}")
+    for operation, figures in report["concurrency_1"].items():
+        print(f"{operation}, concurrency 1, {PAIRS} pairs: {figures}")
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
