@@ -182,3 +182,22 @@ def test_gunicorn_down_is_a_json_503_with_retry_after(site_env):
                 }
             ]
         }
+
+
+def test_a_client_cannot_claim_https_with_headers_the_front_does_not_set(site_env):
+    env = {**site_env, "SECURE_SSL_REDIRECT": "1"}
+    with running_stack(env, workers=1, answers_queries=False) as stack:
+        replies = [
+            stack.client(headers=forged).get_typename()
+            for forged in (
+                {},
+                {"X-Forwarded-Ssl": "on"},
+                {"X-Forwarded-Protocol": "ssl"},
+                {"X-Forwarded-Proto": "https"},
+                {"Forwarded": "proto=https"},
+            )
+        ]
+
+    # Plain HTTP to the front is plain HTTP, whatever the client says.
+    assert [reply.status for reply in replies] == [301] * 5
+    assert {reply.headers["Location"][:8] for reply in replies} == {"https://"}

@@ -199,10 +199,16 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    env: Mapping[str, str], *, workers: int = 2, **front_options: Any
+    env: Mapping[str, str],
+    *,
+    workers: int = 2,
+    answers_queries: bool = True,
+    **front_options: Any,
 ) -> Iterator[Stack]:
     """Start the production topology (deploy/stack.py) on free loopback ports.
 
+    answers_queries: wait for a query to succeed (False: for a stack whose
+    settings refuse plain queries, SECURE_SSL_REDIRECT say).
     front_options: FrontOptions fields (short timeouts for a test, say).
     """
     options = deploy_stack.FrontOptions(
@@ -217,7 +223,8 @@ def running_stack(
             deploy_stack.running_stack(server_env, options, output=output) as front,
         ):
             app = Server(front.app, front.app_port, log)
-            app.wait_until_ready()
+            if answers_queries:
+                app.wait_until_ready()
             app.wait_for_workers(workers)
             yield Stack(front, app)
     finally:
