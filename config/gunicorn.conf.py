@@ -35,6 +35,10 @@ graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = max_requests // 10
 
+# GET documents travel in the request line: gunicorn's largest (4094 by
+# default), as much as the front passes (deploy/nginx.conf).
+limit_request_line = 8190
+
 accesslog = "-" if _env_bool("ACCESS_LOG") else None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

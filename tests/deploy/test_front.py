@@ -10,6 +10,7 @@ import json
 import socket
 import time
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -99,12 +100,22 @@ def test_a_chunked_body_over_the_cap_is_a_json_413_and_under_it_is_served(stack)
     assert (under[0], under[2]["data"]) == (200, {"__typename": "Query"})
 
 
+def test_a_get_document_of_nearly_8_kb_is_served(stack):
+    document = "{ " + " ".join(["__typename"] * 600) + " }"  # 600 tokens
+    path = f"{GRAPHQL_PATH}?query={quote(document)}"
+
+    reply = stack.client().request("GET", path)
+
+    assert 7_500 < len(path) < 8_190
+    assert (reply.status, reply.data) == (200, {"__typename": "Query"})
+
+
 def test_a_request_line_or_header_too_long_is_a_json_413(stack):
-    long_get = f"{GRAPHQL_PATH}?query={'a' * 40_000}"
+    long_get = f"{GRAPHQL_PATH}?query={'a' * 8_200}"
 
     line = raw_request(stack.port, "GET", long_get)
     header = raw_request(
-        stack.port, "GET", GRAPHQL_PATH, headers={"X-Padding": "a" * 40_000}
+        stack.port, "GET", GRAPHQL_PATH, headers={"X-Padding": "a" * 8_200}
     )
 
     assert (line[0], codes(line[2])) == (413, ["REQUEST_TOO_LARGE"])
