@@ -12,6 +12,7 @@ the same stack through `running_stack`.
 from __future__ import annotations
 
 import argparse
+import grp
 import os
 import pwd
 import re
@@ -37,7 +38,7 @@ LOOPBACK = "127.0.0.1"
 # application trusts to name the client (TRUSTED_PROXIES).
 FRONT_PEER = LOOPBACK
 # Workers of an nginx started as root drop to this unprivileged account.
-UNPRIVILEGED = ("nobody", "nogroup")
+UNPRIVILEGED = "nobody"
 STOP_TIMEOUT_SECONDS = 15.0
 READY_TIMEOUT_SECONDS = 60.0
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -139,7 +140,7 @@ def render_nginx_conf(
     prefix: Path,
     upstream: str,
     body_limit: int,
-    as_root: bool,
+    user: str | None,
 ) -> str:
     """deploy/nginx.conf with every placeholder filled in."""
     values = {
@@ -157,8 +158,9 @@ def render_nginx_conf(
         "worker_connections": str(options.worker_connections),
         "access_log": "/dev/stdout" if options.access_log else "off",
         "error_log": "stderr",
-        # As root, nginx's workers (which talk to clients) drop to nobody.
-        "user_directive": f"user {' '.join(UNPRIVILEGED)};" if as_root else "",
+        # Started as root, nginx's workers (which talk to clients) drop to
+        # this user; otherwise they stay whoever started it.
+        "user_directive": f"user {user};" if user else "",
     }
     template = TEMPLATE.read_text()
     unknown = set(PLACEHOLDER.findall(template)) - values.keys()
@@ -169,11 +171,20 @@ def render_nginx_conf(
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
 
 
+def unprivileged_user() -> str:
+    """`user group` for nginx's workers when it starts as root."""
+    try:
+        account = pwd.getpwnam(UNPRIVILEGED)
+    except KeyError:
+        raise StackError(f"no {UNPRIVILEGED!r} user for nginx's workers") from None
+    return f"{account.pw_name} {grp.getgrgid(account.pw_gid).gr_name}"
+
+
 def find_nginx() -> str:
     found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
     if found is None:
         raise StackError(
-            "nginx is not installed: install Debian's nginx-light (or nginx) "
+            "nginx is not installed: install Debian's nginx (or nginx-light) "
             "package; .ci/run does so on a bare machine"
         )
     return found
@@ -254,28 +265,28 @@ def running_stack(
     receives both servers' logs (default: this process's).
     """
     nginx = find_nginx()
-    folder = Path(tempfile.mkdtemp(prefix="ordergraph-front-"))
     as_root = os.geteuid() == 0
-    if as_root:
-        # nginx's workers run as nobody and must reach their temp folders.
-        folder.chmod(0o755)
-        pwd.getpwnam(UNPRIVILEGED[0])  # fail here, clearly, if it is missing
+    user = unprivileged_user() if as_root else None
     app_port = free_port()
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        render_nginx_conf(
-            options,
-            prefix=folder,
-            upstream=f"{LOOPBACK}:{app_port}",
-            body_limit=body_limit if body_limit is not None else max_body_size(env),
-            as_root=as_root,
-        )
-    )
     app_env = {**env, "BIND": f"{LOOPBACK}:{app_port}", "TRUSTED_PROXIES": FRONT_PEER}
+    folder = Path(tempfile.mkdtemp(prefix="ordergraph-front-"))
+    conf = folder / "nginx.conf"
     # Stopped in reverse: the front first (SIGQUIT: no new requests, those in
     # flight finish), then the workers behind it (SIGTERM: graceful).
     started: list[tuple[subprocess.Popen[bytes], signal.Signals]] = []
     try:
+        if user:
+            # nginx's workers run as that user and must reach their folders.
+            folder.chmod(0o755)
+        conf.write_text(
+            render_nginx_conf(
+                options,
+                prefix=folder,
+                upstream=f"{LOOPBACK}:{app_port}",
+                body_limit=body_limit if body_limit is not None else max_body_size(env),
+                user=user,
+            )
+        )
         app = subprocess.Popen(
             gunicorn_command(),
             cwd=REPO,

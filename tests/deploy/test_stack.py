@@ -32,7 +32,7 @@ def render(tmp_path: Path, options: FrontOptions | None = None) -> str:
         prefix=tmp_path,
         upstream="127.0.0.1:9",
         body_limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
-        as_root=False,
+        user=None,
     )
 
 
