@@ -160,3 +160,23 @@ def test_product_specs_stay_unique_past_every_material_and_noun():
     specs = seed.product_specs(count=5000, seed=1)
 
     assert len({spec.name for spec in specs}) == 5000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("admin_url", "says"),
+    [
+        ("admin/", "also for the admin at http://127.0.0.1:8000/admin/"),
+        ("ops/console/", "also for the admin at http://127.0.0.1:8000/ops/console/"),
+        ("", "the admin is off: ADMIN_URL is empty"),
+    ],
+)
+def test_seed_demo_points_staff_at_the_admin_where_admin_url_serves_it(
+    debug, settings, admin_url, says
+):
+    settings.ADMIN_URL = admin_url
+
+    output = seed_demo(*SMALL)
+
+    assert says in output
+    assert "/admin/" not in output.replace(says, "")
