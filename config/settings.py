@@ -204,6 +204,8 @@ AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", default=True)
 AXES_HANDLER = "backend.accounts.lockout.LoginLockoutHandler"
 # In the order of the limits above; the handler pairs them up.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+# Failures count per canonical name, so every case and form of it share one.
+AXES_USERNAME_CALLABLE = "backend.accounts.lockout.lockout_username"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT_PER_ACCOUNT_AND_ADDRESS
 AXES_COOLOFF_TIME = LOGIN_FAILURE_WINDOW
 # Attempts refused during a lockout are not failures: they never extend it.
