@@ -32,7 +32,7 @@ def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -
     login and the admin's alike (AXES_USERNAME_CALLABLE).
     """
     source = credentials if credentials is not None else request.POST
-    username = source.get(settings.AXES_USERNAME_FORM_FIELD) or ""
+    username = source.get("username") or ""  # AXES_USERNAME_FORM_FIELD's default
     # Names this long match no account (their canonical form is longer than
     # any account may have), so cutting them merges nothing that exists.
     return canonical_username(str(username))[:_RECORDED_USERNAME_LENGTH]

@@ -19,7 +19,6 @@ from backend.common.errors import (
     field_errors,
 )
 
-
 USERNAME_TAKEN = "A user with that username already exists."
 USERNAME_TOO_LONG = (
     f"Ensure this value has at most {MAX_LENGTH} characters once normalized "
@@ -77,7 +76,7 @@ def _create_user(*, username: str, email: str, password: str) -> User:
 
 
 def index_usernames(users: Iterable[User]) -> None:
-    """Store the canonical names of users made by bulk_create (which sends no signal)."""
+    """Store the canonical names of users from bulk_create, which sends no signal."""
     CanonicalUsername.objects.bulk_create(
         CanonicalUsername(user=user, name=canonical_username(user.username))
         for user in users

@@ -27,7 +27,5 @@ def keep_canonical_username(
     if update_fields is not None and "username" not in update_fields:
         return
     name = canonical_username(instance.username)
-    if created or not CanonicalUsername.objects.filter(user=instance).update(
-        name=name
-    ):
+    if created or not CanonicalUsername.objects.filter(user=instance).update(name=name):
         CanonicalUsername.objects.create(user=instance, name=name)

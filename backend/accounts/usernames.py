@@ -5,6 +5,9 @@
 that differ (`é` and `e`, `ı` and `i`) stay different names.
 """
 
+# The look-alikes in these docstrings are the point.
+# ruff: noqa: RUF002
+
 import unicodedata
 
 # Django's User.username is 150 characters; the canonical form is held to the

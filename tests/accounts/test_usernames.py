@@ -1,4 +1,7 @@
-"""One account per name, whatever its case or Unicode form (README "Failed sign-ins")."""
+"""One account per name, whatever its case or Unicode form (README, Security)."""
+
+# Look-alike letters are what these tests are about.
+# ruff: noqa: RUF001
 
 import sys
 import time

@@ -1,5 +1,8 @@
 """Confusable usernames, through the production server (DEBUG off, gunicorn)."""
 
+# Look-alike letters are what these tests are about.
+# ruff: noqa: RUF001
+
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor

@@ -8,9 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from backend.accounts.models import CanonicalUsername
 from backend.demo import seed
 from backend.orders.models import Order, OrderStatus
 from backend.products.models import Product
+from tests.graphql_client import GraphQLClient
 
 SMALL = ("--products", "20", "--orders", "50")
 
@@ -48,6 +50,16 @@ def test_seed_demo_creates_a_staff_superuser_and_a_customer_who_can_log_in(debug
     assert User.objects.get(username="customer20").check_password(
         "customer-demo-password"
     )
+    assert (
+        GraphQLClient()
+        .run(
+            "Login",
+            input={"username": "Customer", "password": "customer-demo-password"},
+        )
+        .data["login"]["username"]
+        == "customer"
+    )
+    assert CanonicalUsername.objects.count() == User.objects.count()
     assert "staff / staff-demo-password" in output
     assert "customer / customer-demo-password" in output
     assert "LOCAL USE ONLY" in output
