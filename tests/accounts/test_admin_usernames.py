@@ -21,7 +21,9 @@ def admin_client() -> Client:
 @pytest.mark.parametrize(
     ("existing", "confusable"), [("straße", "STRASSE"), ("émile", "ÉMILE")]
 )
-def test_the_admin_refuses_to_add_a_confusable_user(admin_served, existing, confusable):
+def test_the_admin_refuses_to_add_a_confusable_user(
+    db, admin_served, existing, confusable
+):
     UserFactory.create(username=existing)
     client = admin_client()
 
