@@ -40,8 +40,9 @@ def register_user(*, username: str, email: str, password: str) -> User:
 
 def _username_errors(user: User) -> list[str]:
     name = canonical_username(user.username)
-    if len(name) > MAX_LENGTH:
-        return [USERNAME_TOO_LONG.format(length=len(name))]
+    # full_clean checked the length as typed, before NFKC could lengthen it.
+    if (length := max(len(name), len(user.username))) > MAX_LENGTH:
+        return [USERNAME_TOO_LONG.format(length=length)]
     if CanonicalUsername.objects.filter(name=name).exists():
         return [USERNAME_TAKEN]
     return []
