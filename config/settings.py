@@ -9,6 +9,8 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from config.admin_url import admin_url
+
 # Lets generic Django classes (ModelAdmin[Product], QuerySet[Order]) be
 # subscripted at run time, as the type checker expects.
 django_stubs_ext.monkeypatch()
@@ -49,6 +51,9 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The admin signs staff in with a password form: outside DEBUG it is served
+# only where ADMIN_URL puts it ("" turns it off; README "Production mode").
+ADMIN_URL = admin_url(os.environ.get("ADMIN_URL"), debug=DEBUG)
 # A JSON error for GraphQL clients, Django's page for the admin.
 CSRF_FAILURE_VIEW = "schema.http.csrf_failure"
 
@@ -202,6 +207,8 @@ AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", default=True)
 AXES_HANDLER = "backend.accounts.lockout.LoginLockoutHandler"
 # In the order of the limits above; the handler pairs them up.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+# Failures count per canonical name, so every case and form of it share one.
+AXES_USERNAME_CALLABLE = "backend.accounts.lockout.lockout_username"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT_PER_ACCOUNT_AND_ADDRESS
 AXES_COOLOFF_TIME = LOGIN_FAILURE_WINDOW
 # Attempts refused during a lockout are not failures: they never extend it.

@@ -1,5 +1,10 @@
+import importlib
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import User
+from django.test import override_settings
+from django.urls import clear_url_caches
 from strawberry import relay
 
 from backend.products.models import Product
@@ -45,6 +50,22 @@ def staff_client(staff: User) -> GraphQLClient:
 @pytest.fixture
 def product(db: None) -> Product:
     return ProductFactory.create(name="Teapot", price="12.50", stock_quantity=10)
+
+
+def _reload_urls() -> None:
+    import config.urls
+
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def admin_served() -> Iterator[str]:
+    """Serve the admin for one test (outside DEBUG it is off by default)."""
+    with override_settings(ADMIN_URL="admin/"):
+        _reload_urls()
+        yield "/admin/"
+    _reload_urls()
 
 
 def gid(type_name: str, pk: int) -> str:

@@ -18,6 +18,25 @@ from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 
+from backend.accounts.usernames import canonical_username
+
+# Axes' own username column.
+_RECORDED_USERNAME_LENGTH = 255
+
+
+def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The name failures are counted under: "Alice" and "ALICE" share one count.
+
+    Otherwise each spelling of a name would get its own limit, and an
+    attacker would multiply the guesses per account. Axes calls this for our
+    login and the admin's alike (AXES_USERNAME_CALLABLE).
+    """
+    source = credentials if credentials is not None else request.POST
+    username = source.get("username") or ""  # AXES_USERNAME_FORM_FIELD's default
+    # Names this long match no account (their canonical form is longer than
+    # any account may have), so cutting them merges nothing that exists.
+    return canonical_username(str(username))[:_RECORDED_USERNAME_LENGTH]
+
 
 def _failures(attempts: QuerySet[AccessAttempt]) -> int:
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0

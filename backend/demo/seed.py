@@ -18,6 +18,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from backend.accounts import services as accounts
 from backend.orders.models import Order, OrderStatus
 from backend.products.models import Product
 
@@ -245,7 +246,7 @@ def _seed_users() -> tuple[int, int, list[User]]:
             User(username=name, email=f"{name}@example.com", password=password)
             for name in missing
         ]
-    User.objects.bulk_create(new_users)
+    accounts.index_usernames(User.objects.bulk_create(new_users))
     customers = list(User.objects.filter(username__in=customer_names).order_by("pk"))
     return len(new_users), len(existing), customers
 

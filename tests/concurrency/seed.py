@@ -26,6 +26,8 @@ def main(argv: list[str]) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
+    from backend.accounts.services import index_usernames
+
     count = int(argv[0])
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
     # One hash for everyone: hashing is the slow part, and salts do not matter here.
@@ -35,6 +37,7 @@ def main(argv: list[str]) -> None:
         User(username=f"suite-customer-{n:04d}", password=password)
         for n in range(count)
     )
+    index_usernames(customers)
     sessions = []
     for user in customers:
         session = session_store()

@@ -322,6 +322,7 @@ def test_register_then_the_next_request_finds_the_session_on_the_primary(routing
     assert me["username"] == "carol"
     assert queries.replica == []
     assert {table for verb, table in queries.primary if verb == "SELECT"} == {
+        "accounts_canonicalusername",  # is the name free, in any form?
         "auth_user",
         "axes_accessattempt",
         "django_session",

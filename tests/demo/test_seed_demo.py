@@ -8,9 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from backend.accounts.models import CanonicalUsername
 from backend.demo import seed
 from backend.orders.models import Order, OrderStatus
 from backend.products.models import Product
+from tests.graphql_client import GraphQLClient
 
 SMALL = ("--products", "20", "--orders", "50")
 
@@ -48,6 +50,16 @@ def test_seed_demo_creates_a_staff_superuser_and_a_customer_who_can_log_in(debug
     assert User.objects.get(username="customer20").check_password(
         "customer-demo-password"
     )
+    assert (
+        GraphQLClient()
+        .run(
+            "Login",
+            input={"username": "Customer", "password": "customer-demo-password"},
+        )
+        .data["login"]["username"]
+        == "customer"
+    )
+    assert CanonicalUsername.objects.count() == User.objects.count()
     assert "staff / staff-demo-password" in output
     assert "customer / customer-demo-password" in output
     assert "LOCAL USE ONLY" in output
@@ -160,3 +172,23 @@ def test_product_specs_stay_unique_past_every_material_and_noun():
     specs = seed.product_specs(count=5000, seed=1)
 
     assert len({spec.name for spec in specs}) == 5000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("admin_url", "says"),
+    [
+        ("admin/", "also for the admin at http://127.0.0.1:8000/admin/"),
+        ("ops/console/", "also for the admin at http://127.0.0.1:8000/ops/console/"),
+        ("", "the admin is off: ADMIN_URL is empty"),
+    ],
+)
+def test_seed_demo_points_staff_at_the_admin_where_admin_url_serves_it(
+    debug, settings, admin_url, says
+):
+    settings.ADMIN_URL = admin_url
+
+    output = seed_demo(*SMALL)
+
+    assert says in output
+    assert "/admin/" not in output.replace(says, "")

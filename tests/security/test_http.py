@@ -243,8 +243,8 @@ def test_a_chunked_body_is_411_and_says_to_send_a_content_length(client):
     assert "Content-Length" in error_message(response)
 
 
-def test_the_admin_keeps_djangos_csrf_page(db):
-    response = Client(enforce_csrf_checks=True).post("/admin/login/", {})
+def test_the_admin_keeps_djangos_csrf_page(db, admin_served):
+    response = Client(enforce_csrf_checks=True).post(f"{admin_served}login/", {})
 
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/html")

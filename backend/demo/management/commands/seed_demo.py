@@ -110,9 +110,14 @@ class Command(BaseCommand):
                 "\nDemo credentials, for LOCAL USE ONLY (public, never on a server):"
             )
         )
+        admin = (
+            f"also for the admin at http://127.0.0.1:8000/{settings.ADMIN_URL}"
+            if settings.ADMIN_URL
+            else "the admin is off: ADMIN_URL is empty"
+        )
         self.stdout.write(
             f"  staff:    {seed.STAFF_USERNAME} / {seed.STAFF_PASSWORD}"
-            "  (staff and superuser, also for /admin/)\n"
+            f"  (staff and superuser; {admin})\n"
             f"  customer: {seed.CUSTOMER_USERNAME} / {seed.CUSTOMER_PASSWORD}"
             f"  (same password for {extras[0]}..{extras[-1]})"
         )

@@ -1,0 +1,61 @@
+"""A migrated database of its own for a production server under test.
+
+    with migrated_database() as env:
+        with running_server(env, workers=2) as server: ...
+
+On PostgreSQL when the suite runs there (a scratch database on DATABASE_URL's
+server, dropped afterwards), else in a temporary SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
+
+import psycopg2
+
+from tests.support.postgres import POSTGRES_SCHEMES
+from tests.support.server import manage, production_env
+
+
+def _execute_autocommit(url: str, sql: str) -> None:
+    connection = psycopg2.connect(url)
+    connection.autocommit = True  # CREATE and DROP DATABASE refuse transactions
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _scratch_database_url() -> Iterator[str]:
+    server_url = os.environ.get("DATABASE_URL", "")
+    if server_url.startswith(POSTGRES_SCHEMES):
+        name = f"ordergraph_site_{uuid4().hex[:8]}"
+        _execute_autocommit(server_url, f'CREATE DATABASE "{name}"')
+        try:
+            yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+        finally:
+            _execute_autocommit(server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+        return
+    directory = Path(tempfile.mkdtemp(prefix="ordergraph-site-"))
+    try:
+        yield f"sqlite:///{directory / 'db.sqlite3'}"
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def migrated_database(**extra: str) -> Iterator[dict[str, str]]:
+    """Yield the production environment of a freshly migrated database."""
+    with _scratch_database_url() as url:
+        env = production_env(url, **extra)
+        manage(env, "migrate", "--noinput")
+        yield env
