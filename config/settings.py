@@ -185,6 +185,9 @@ GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_ROOT_FIELDS = env_int("GRAPHQL_MAX_ROOT_FIELDS", 10)
+# Fields once every fragment is spread where it is used: measured before
+# validation, so a fragment bomb is refused before any rule expands it.
+GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 100)
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 1000)
 GRAPHQL_MAX_LIST_INPUT_LENGTH = env_int("GRAPHQL_MAX_LIST_INPUT_LENGTH", 100)
 GRAPHQL_MAX_STRING_INPUT_LENGTH = env_int("GRAPHQL_MAX_STRING_INPUT_LENGTH", 10_000)

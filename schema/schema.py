@@ -2,13 +2,14 @@
 
 import strawberry
 from django.conf import settings
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
 from backend.common.graphql.limits import limit_extensions
 from backend.common.graphql.schema import NodeQueries
+from backend.common.graphql.validation import MeasuredValidation
 from backend.orders.graphql.schema import OrderMutations, OrderQueries
 from backend.products.graphql.schema import ProductMutations, ProductQueries
 
@@ -33,7 +34,7 @@ schema = strawberry.Schema(
     extensions=[
         *limit_extensions(),
         ParserCache,
-        ValidationCache,
+        MeasuredValidation,
         MaskUnexpectedErrors,
         # Only with a replica configured: nothing to route otherwise.
         *([ReplicaReadsForQueries] if "replica" in settings.DATABASES else []),

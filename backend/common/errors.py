@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # The request does not say what to run (no single operation to choose).
+    BAD_REQUEST = "BAD_REQUEST"
     # The document itself: it does not parse, or does not fit the schema.
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"

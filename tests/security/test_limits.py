@@ -15,13 +15,9 @@ from graphql import (
     parse,
     validate,
 )
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import (
-    create_validator as max_depth_rule,
-)
 
 from backend.common.graphql.cost import operation_cost
-from backend.common.graphql.limits import MaxRootFields
+from backend.common.graphql.validation import document_limit_errors
 from schema.schema import schema
 from tests.contract.operations import contract_operations
 from tests.graphql_client import Response
@@ -107,6 +103,86 @@ def test_one_root_field_more_is_refused_by_name(anonymous_client):
     assert response.errors[0]["message"] == (
         "The operation selects 11 root fields; at most 10 are allowed "
         "(GRAPHQL_MAX_ROOT_FIELDS)."
+    )
+
+
+def many_typenames(count: int) -> str:
+    return "{ " + "__typename " * count + "}"
+
+
+def test_fields_up_to_the_limit_pass(anonymous_client):
+    response = anonymous_client.execute(many_typenames(settings.GRAPHQL_MAX_FIELDS))
+
+    assert response.data == {"__typename": "Query"}
+
+
+def test_one_field_more_is_refused_by_name(anonymous_client):
+    response = anonymous_client.execute(many_typenames(settings.GRAPHQL_MAX_FIELDS + 1))
+
+    assert response.body["data"] is None
+    assert response.errors == [
+        {
+            "message": "'anonymous' selects 101 fields once its fragments are "
+            "spread; at most 100 are allowed (GRAPHQL_MAX_FIELDS).",
+            "extensions": {"code": "LIMIT_EXCEEDED", "limit": "GRAPHQL_MAX_FIELDS"},
+        }
+    ]
+
+
+FRAGMENTS = """
+    fragment Leaf on Query { a: __typename b: __typename }
+    fragment Twice on Query { ...Leaf ...Leaf }
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "setting", "allowed"),
+    [
+        # a fragment spread twice counts twice: 2 x 2 aliases, then 3 x 4
+        ("{ ...Twice }" + FRAGMENTS, "GRAPHQL_MAX_ALIASES", 4),
+        ("{ ...Twice ...Leaf ...Leaf ...Leaf ...Leaf }" + FRAGMENTS,
+         "GRAPHQL_MAX_ALIASES", 12),
+        # and so do its fields, in fields and in root fields
+        ("{ ...Twice }" + FRAGMENTS, "GRAPHQL_MAX_FIELDS", 4),
+        ("{ ...R ...R ...R } fragment R on Query { me { id } products { totalCount } }",
+         "GRAPHQL_MAX_ROOT_FIELDS", 6),
+        # inline fragments and spreads add no depth of their own
+        ("{ products { ... on ProductConnection { edges { ...E } } } } "
+         "fragment E on ProductEdge { node { id } }", "GRAPHQL_MAX_DEPTH", 3),
+    ],
+)  # fmt: skip
+def test_spreads_count_where_they_are_used(settings, query, setting, allowed):
+    setattr(settings, setting, allowed)
+    assert document_limit_errors(parse(query)) == []
+
+    setattr(settings, setting, allowed - 1)
+    [error] = document_limit_errors(parse(query))
+
+    assert error.extensions == {"code": "LIMIT_EXCEEDED", "limit": setting}
+
+
+def test_a_fragment_no_operation_spreads_is_held_to_the_limits(anonymous_client):
+    bomb = " ".join(
+        f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 30)
+    )
+
+    response = anonymous_client.execute(
+        "{ __typename } fragment F0 on Query { __typename } " + bomb
+    )
+
+    assert response.errors[0]["extensions"]["limit"] == "GRAPHQL_MAX_FIELDS"
+    assert response.errors[0]["message"].startswith("Fragment 'F7' selects 128 ")
+
+
+def test_a_fragment_cycle_is_left_for_validation_to_report(anonymous_client):
+    response = anonymous_client.execute(
+        "{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A }"
+    )
+
+    assert response.error_codes() == ["GRAPHQL_VALIDATION_FAILED"]
+    assert (
+        response.errors[0]["message"]
+        == "Cannot spread fragment 'A' within itself via 'B'."
     )
 
 
@@ -286,17 +362,22 @@ def largest_variables(query: str) -> dict[str, int]:
             if f"${name}" in query}  # fmt: skip
 
 
+HALVED = (
+    "GRAPHQL_MAX_FIELDS",
+    "GRAPHQL_MAX_DEPTH",
+    "GRAPHQL_MAX_ALIASES",
+    "GRAPHQL_MAX_ROOT_FIELDS",
+)
+
+
 @pytest.mark.parametrize("name", sorted(contract_operations()))
-def test_every_contract_operation_stays_within_half_of_every_limit(name):
+def test_every_contract_operation_stays_within_half_of_every_limit(name, settings):
     query = contract_operations()[name]
     document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS // 2)
-    half_limits = [
-        max_depth_rule(settings.GRAPHQL_MAX_DEPTH // 2, should_ignore=None),
-        max_aliases_rule(settings.GRAPHQL_MAX_ALIASES // 2),
-        MaxRootFields,
-    ]
+    for setting in HALVED:
+        setattr(settings, setting, getattr(settings, setting) // 2)
 
-    errors = validate(schema._schema, document, half_limits)
+    errors = document_limit_errors(document) + validate(schema._schema, document)
     cost = operation_cost(
         schema._schema,
         document,

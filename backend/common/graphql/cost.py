@@ -33,6 +33,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from .shape import measure_document
+
 OBJECT_COST = 1
 MUTATION_COST = 10
 PAGE_SIZE_ARGUMENTS = ("first", "last")
@@ -44,33 +46,6 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-
-
-def root_fields(
-    selection_set: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
-) -> list[FieldNode]:
-    """The fields an operation selects at its root, through fragments too.
-
-    `__typename` is left out: it reads nothing.
-    """
-    fields: list[FieldNode] = []
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.name.value != "__typename":
-                fields.append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            fields.extend(root_fields(selection.selection_set, fragments, seen))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            # A cycle or an unknown fragment is for validation to report.
-            if fragment is not None and name not in seen:
-                fields.extend(
-                    root_fields(fragment.selection_set, fragments, seen | {name})
-                )
-    return fields
 
 
 def _is_connection(definition: GraphQLField) -> bool:
@@ -192,5 +167,11 @@ def operation_cost(
     root = schema.get_root_type(operation.operation)
     cost = walk.selection_set(operation.selection_set, root, 1, frozenset())
     if operation.operation == OperationType.MUTATION:
-        cost += MUTATION_COST * len(root_fields(operation.selection_set, fragments))
+        # Each root field of a mutation is a write, spreads counted where used.
+        roots = next(
+            shape.top_fields
+            for measured, shape in measure_document(document).operations
+            if measured is operation
+        )
+        cost += MUTATION_COST * roots
     return cost

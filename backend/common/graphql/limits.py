@@ -1,9 +1,10 @@
 """Limits on what one GraphQL request may ask for; each refusal names its setting.
 
-Rules that only look at the document are validation rules, so ValidationCache
-remembers their verdict per query text. Checks that depend on variables (input
-sizes, the cost of a page size passed as `$first`) run on every request, just
-before execution, in `RequestLimits`.
+Limits on the document alone (fields, depth, aliases, root fields) are
+measured before validation, and their verdict cached per query text, in
+`validation.py`. Checks that depend on variables (input sizes, the cost of a
+page size passed as `$first`) run on every request, just before execution, in
+`RequestLimits`.
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -21,10 +22,7 @@ from graphql import (
     Node,
     NoSchemaIntrospectionCustomRule,
     ObjectValueNode,
-    OperationDefinitionNode,
     StringValueNode,
-    ValidationContext,
-    ValidationRule,
     ValueNode,
     VariableDefinitionNode,
     Visitor,
@@ -35,14 +33,10 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     SchemaExtension,
 )
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import (
-    create_validator as max_depth_rule,
-)
 
 from backend.common.errors import ErrorCode
 
-from .cost import fragments_of, operation_cost, root_fields
+from .cost import operation_cost
 
 TOKENS_SETTING = "GRAPHQL_MAX_TOKENS"
 
@@ -57,64 +51,9 @@ def limit_error(
     )
 
 
-def _tagged(rule: type[ValidationRule], setting: str) -> type[ValidationRule]:
-    """Give the errors of one of strawberry's rules our code and setting name.
-
-    Strawberry's limiters report through the validation context while they are
-    being constructed, so the context's `report_error` is wrapped for that time.
-    """
-
-    class Tagged(rule):  # type: ignore[valid-type,misc]
-        def __init__(self, context: ValidationContext) -> None:
-            report = context.report_error
-
-            def report_tagged(error: GraphQLError) -> None:
-                error.message = f"{error.message} ({setting})."
-                error.extensions = {
-                    **(error.extensions or {}),
-                    "code": ErrorCode.LIMIT_EXCEEDED.value,
-                    "limit": setting,
-                }
-                report(error)
-
-            context.report_error = report_tagged  # type: ignore[method-assign]
-            try:
-                super().__init__(context)
-            finally:
-                del context.report_error
-
-    return Tagged
-
-
-class MaxRootFields(ValidationRule):
-    """Refuse operations that select too many root fields (or mutations)."""
-
-    def enter_operation_definition(
-        self, node: OperationDefinitionNode, *_args: Any
-    ) -> None:
-        limit = settings.GRAPHQL_MAX_ROOT_FIELDS
-        fields = root_fields(node.selection_set, fragments_of(self.context.document))
-        if len(fields) > limit:
-            self.report_error(
-                limit_error(
-                    f"The operation selects {len(fields)} root fields; at most "
-                    f"{limit} are allowed",
-                    "GRAPHQL_MAX_ROOT_FIELDS",
-                    node,
-                )
-            )
-
-
 def validation_rules() -> list[type[ASTValidationRule]]:
     """The document rules, built once: ValidationCache keys on the rule classes."""
-    rules: list[type[ASTValidationRule]] = [
-        _tagged(
-            max_depth_rule(settings.GRAPHQL_MAX_DEPTH, should_ignore=None),
-            "GRAPHQL_MAX_DEPTH",
-        ),
-        _tagged(max_aliases_rule(settings.GRAPHQL_MAX_ALIASES), "GRAPHQL_MAX_ALIASES"),
-        MaxRootFields,
-    ]
+    rules: list[type[ASTValidationRule]] = []
     if not settings.GRAPHQL_INTROSPECTION_ENABLED:
         rules.append(NoSchemaIntrospectionCustomRule)
     return rules
