@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from http.cookies import SimpleCookie
@@ -24,6 +25,7 @@ class Reply:
     content_type: str
     raw: bytes
     seconds: float
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def json(self) -> dict[str, Any]:
@@ -86,7 +88,8 @@ class GraphQLHttpClient:
         for header in response.headers.get_all("Set-Cookie") or []:
             self._remember(header)
         content_type = response.headers.get("Content-Type", "")
-        return Reply(response.status, content_type, raw, seconds)
+        headers = {name.title(): value for name, value in response.getheaders()}
+        return Reply(response.status, content_type, raw, seconds, headers)
 
     def _remember(self, set_cookie: str) -> None:
         for name, morsel in SimpleCookie(set_cookie).items():
