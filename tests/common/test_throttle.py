@@ -358,7 +358,7 @@ def redis_cache(url: str) -> dict[str, dict[str, object]]:
 def test_on_redis_the_script_spends_as_the_arithmetic_does_and_the_key_expires(
     redis_server, customer_client, customer
 ):
-    store = redis.Redis.from_url(redis_server.url())
+    store = redis.Redis.from_url(redis_server.url(), decode_responses=True)
     store.flushdb()
     with override_settings(
         CACHES=redis_cache(redis_server.url()),
@@ -374,7 +374,7 @@ def test_on_redis_the_script_spends_as_the_arithmetic_does_and_the_key_expires(
     # 1 + 3 x 62 spent; at 10 a second, a few tenths of a second refill a few
     for spent, reported in zip((62, 124, 186), left, strict=True):
         assert 999 - spent <= reported <= 999 - spent + 5
-    assert key.decode().endswith(f"graphql-cost-bucket:user:{customer.pk}")
+    assert str(key).endswith(f"graphql-cost-bucket:user:{customer.pk}")
     assert 17 <= ttl <= 19  # 187 points back at 10 a second: 19 s, less elapsed
 
 
