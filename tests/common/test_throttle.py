@@ -187,27 +187,27 @@ def test_with_zero_a_loop_is_never_throttled(customer_client):
 
 @override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
 def test_a_loop_is_served_what_the_bucket_holds_then_throttled(customer_client):
-    customer_client.csrf_token()  # its GET spends the minimum: 999 left
+    customer_client.csrf_token()  # its GET spends the minimum: 990 left
 
-    replies = [customer_client.run("MyOrders") for _ in range(17)]
+    replies = [customer_client.run("MyOrders") for _ in range(16)]
 
-    assert [r.error_codes() for r in replies[:16]] == [[]] * 16
-    refused = replies[16]
+    assert [r.error_codes() for r in replies[:15]] == [[]] * 15
+    refused = replies[15]
     assert refused.error_codes() == ["THROTTLED"]
     assert refused.body["data"] is None
     assert refused.body["errors"][0]["message"] == (
-        "Throttled: the operation costs 62 and 7 of 1000 points are available, "
-        "restored at 0.001 a second: retry in 55000 s (GRAPHQL_COST_BUCKET)."
+        "Throttled: the operation costs 62 and 60 of 1000 points are available, "
+        "restored at 0.001 a second: retry in 2000 s (GRAPHQL_COST_BUCKET)."
     )
     assert refused.body["errors"][0]["extensions"] == {
         "code": "THROTTLED",
-        "retryAfter": 55000,
+        "retryAfter": 2000,
     }
     assert refused.body["extensions"]["cost"] == {
         "requested": MY_ORDERS_COST,
         "budget": 1000,
         "maximumAvailable": 1000,
-        "currentlyAvailable": 999 - 16 * MY_ORDERS_COST,
+        "currentlyAvailable": 990 - 15 * MY_ORDERS_COST,
         "restoreRate": STILL,
     }
 
@@ -215,25 +215,25 @@ def test_a_loop_is_served_what_the_bucket_holds_then_throttled(customer_client):
 @override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
 def test_the_retry_after_header_comes_with_the_refusal(customer_client):
     customer_client.csrf_token()
-    for _ in range(16):
+    for _ in range(15):
         customer_client.run("MyOrders")
 
     response = customer_client.client.post(
         "/graphql/",
-        data='{"query": "{ orders(first: 10) { edges { node { id } } } }"}',
+        data='{"query": "{ orders(first: 40) { edges { node { id } } } }"}',
         content_type="application/json",
         HTTP_X_CSRFTOKEN=customer_client.csrf_token(),
     )
 
     assert response.status_code == 200
-    # costs 1 + 10 x (edge, node) = 21: 14 missing at 0.001 a second
-    assert response["Retry-After"] == "14000"
+    # costs 1 + 40 x (edge, node) = 81: 21 missing at 0.001 a second
+    assert response["Retry-After"] == "21000"
 
 
 @override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
 def test_a_throttled_request_spends_nothing(customer_client):
     customer_client.csrf_token()
-    for _ in range(16):
+    for _ in range(15):
         customer_client.run("MyOrders")
 
     first = customer_client.run("MyOrders")
@@ -241,9 +241,9 @@ def test_a_throttled_request_spends_nothing(customer_client):
     cheap = customer_client.run("Me")
 
     assert first.error_codes() == second.error_codes() == ["THROTTLED"]
-    assert bucket(second)["currentlyAvailable"] == 7
-    assert cheap.error_codes() == []  # 1 point: still there
-    assert bucket(cheap)["currentlyAvailable"] == 6
+    assert bucket(second)["currentlyAvailable"] == 60
+    assert cheap.error_codes() == []  # costs 1, spends the minimum: still there
+    assert bucket(cheap)["currentlyAvailable"] == 50
 
 
 @pytest.mark.parametrize(
@@ -258,7 +258,7 @@ def test_a_throttled_request_spends_nothing(customer_client):
 def test_a_request_refused_before_execution_spends_the_minimum(
     anonymous_client, query, code
 ):
-    anonymous_client.csrf_token()  # 999 left for 127.0.0.1
+    anonymous_client.csrf_token()  # 990 left for 127.0.0.1
 
     response = anonymous_client.execute(query)
 
@@ -266,11 +266,11 @@ def test_a_request_refused_before_execution_spends_the_minimum(
         assert response.error_codes() == [code]
         assert bucket(response) == {
             "maximumAvailable": 1000,
-            "currentlyAvailable": 998,
+            "currentlyAvailable": 980,
             "restoreRate": STILL,
         }
     else:  # served: 1 + 100 x (edge, node)
-        assert bucket(response)["currentlyAvailable"] == 999 - 201
+        assert bucket(response)["currentlyAvailable"] == 990 - 201
 
 
 @override_settings(
@@ -293,14 +293,14 @@ def test_an_operation_over_the_cost_cap_spends_the_minimum(anonymous_client):
 
     assert response.error_codes() == ["LIMIT_EXCEEDED"]
     assert response.body["extensions"]["cost"]["requested"] == 1005
-    assert bucket(response)["currentlyAvailable"] == 998
+    assert bucket(response)["currentlyAvailable"] == 980
 
 
 @override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
 def test_anonymous_clients_are_told_apart_by_address_and_users_by_account(
     anonymous_client, customer_client, other_customer_client
 ):
-    anonymous_client.csrf_token()  # 127.0.0.1: 999 left
+    anonymous_client.csrf_token()  # 127.0.0.1: 990 left
     query = "{ products(first: 100) { edges { node { id } } } }"  # 201
     for _ in range(4):
         anonymous_client.execute(query, REMOTE_ADDR="10.0.0.1")
@@ -314,17 +314,19 @@ def test_anonymous_clients_are_told_apart_by_address_and_users_by_account(
     assert refused.error_codes() == ["THROTTLED"]
     assert bucket(refused)["currentlyAvailable"] == 1000 - 4 * 201
     assert bucket(elsewhere)["currentlyAvailable"] == 1000 - 201
-    assert bucket(here)["currentlyAvailable"] == 999 - 201
-    # each user's token GET spent 1 of their own bucket
-    assert bucket(signed_in)["currentlyAvailable"] == 999 - 201
-    assert bucket(other)["currentlyAvailable"] == 999 - 201
+    assert bucket(here)["currentlyAvailable"] == 990 - 201
+    # each user's token GET spent the minimum of their own bucket
+    assert bucket(signed_in)["currentlyAvailable"] == 990 - 201
+    assert bucket(other)["currentlyAvailable"] == 990 - 201
 
 
 @override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
 def test_a_refused_mutation_writes_nothing(customer_client, product):
     customer_client.csrf_token()
-    for _ in range(16):
-        customer_client.run("MyOrders")  # 7 points left; PlaceOrder costs more
+    for _ in range(15):
+        customer_client.run("MyOrders")  # 60 points left
+    for _ in range(6):
+        customer_client.run("Me")  # the minimum, 10, each: none left
 
     response = customer_client.run(
         "PlaceOrder", input={"productId": gid("Product", product.pk), "quantity": 2}
@@ -371,11 +373,11 @@ def test_on_redis_the_script_spends_as_the_arithmetic_does_and_the_key_expires(
         ttl = store.ttl(key)
 
     left = [bucket(r)["currentlyAvailable"] for r in replies]
-    # 1 + 3 x 62 spent; at 10 a second, a few tenths of a second refill a few
+    # 10 + 3 x 62 spent; at 10 a second, a few tenths of a second refill a few
     for spent, reported in zip((62, 124, 186), left, strict=True):
-        assert 999 - spent <= reported <= 999 - spent + 5
+        assert 990 - spent <= reported <= 990 - spent + 5
     assert str(key).endswith(f"graphql-cost-bucket:user:{customer.pk}")
-    assert 17 <= ttl <= 19  # 187 points back at 10 a second: 19 s, less elapsed
+    assert 18 <= ttl <= 20  # 196 points back at 10 a second: 20 s, less elapsed
 
 
 def test_on_redis_the_bucket_refuses_like_locmem(redis_server, customer_client):
@@ -386,17 +388,17 @@ def test_on_redis_the_bucket_refuses_like_locmem(redis_server, customer_client):
         GRAPHQL_COST_RESTORE_RATE=STILL,
     ):
         customer_client.csrf_token()
-        replies = [customer_client.run("MyOrders") for _ in range(17)]
+        replies = [customer_client.run("MyOrders") for _ in range(16)]
         response = customer_client.client.post(
             "/graphql/",
-            data='{"query": "{ orders(first: 10) { edges { node { id } } } }"}',
+            data='{"query": "{ orders(first: 40) { edges { node { id } } } }"}',
             content_type="application/json",
             HTTP_X_CSRFTOKEN=customer_client.csrf_token(),
         )
 
-    assert [r.error_codes() for r in replies] == [[]] * 16 + [["THROTTLED"]]
-    assert bucket(replies[16])["currentlyAvailable"] == 7
-    assert response["Retry-After"] == "14000"
+    assert [r.error_codes() for r in replies] == [[]] * 15 + [["THROTTLED"]]
+    assert bucket(replies[15])["currentlyAvailable"] == 60
+    assert response["Retry-After"] == "21000"
 
 
 def test_with_redis_unreachable_requests_are_served_and_a_warning_logged(

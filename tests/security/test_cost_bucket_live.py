@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from backend.common.graphql.throttle import MINIMUM_SPEND
 from tests.concurrency import ledger
 from tests.concurrency.live import live_database
 from tests.support.graphql_http import GRAPHQL_PATH, HOST, GraphQLHttpClient, Reply
@@ -117,8 +118,8 @@ def site() -> Iterator[Site]:
 
 def bucket_worth(seconds: float) -> range:
     """How many MyOrders a full bucket pays for, less the csrftoken GET's
-    point, plus what refills during the loop."""
-    least = (BUCKET - 1) // MY_ORDERS_COST
+    minimum, plus what refills during the loop."""
+    least = (BUCKET - MINIMUM_SPEND) // MY_ORDERS_COST
     most = int(BUCKET + RESTORE_RATE * seconds) // MY_ORDERS_COST
     return range(least, most + 1)
 
@@ -246,7 +247,7 @@ def test_a_mutation_the_bucket_cannot_pay_for_writes_nothing(site):
 def test_extensions_cost_reports_the_bucket_each_request(site):
     client = site.client("customer1")
     started = time.monotonic()
-    typename = client.get_typename()  # costs 0: spends the minimum, 1
+    typename = client.get_typename()  # costs 0: spends the minimum
 
     first = client.run("MyOrders")
     second = client.run("MyOrders")
@@ -256,7 +257,7 @@ def test_extensions_cost_reports_the_bucket_each_request(site):
         "requested": 0,
         "budget": MAX_COST,
         "maximumAvailable": BUCKET,
-        "currentlyAvailable": BUCKET - 1,
+        "currentlyAvailable": BUCKET - MINIMUM_SPEND,
         "restoreRate": RESTORE_RATE,
     }
     reported = cost_of(first)
@@ -268,7 +269,7 @@ def test_extensions_cost_reports_the_bucket_each_request(site):
         "restoreRate": RESTORE_RATE,
     }
     after_second = cost_of(second)["currentlyAvailable"]
-    spent = 1 + MY_ORDERS_COST
+    spent = MINIMUM_SPEND + MY_ORDERS_COST
     assert BUCKET - spent <= after_first <= BUCKET - spent + refilled
     spent += MY_ORDERS_COST
     assert BUCKET - spent <= after_second <= BUCKET - spent + refilled
@@ -306,7 +307,8 @@ def test_clients_have_separate_buckets(site):
     assert other.error_codes == []
     assert status == 200
     assert anonymous["data"] == {"me": None}
-    assert anonymous["extensions"]["cost"]["currentlyAvailable"] == BUCKET - 1
+    cost = anonymous["extensions"]["cost"]
+    assert cost["currentlyAvailable"] == BUCKET - MINIMUM_SPEND
     assert refused_again.error_codes == ["THROTTLED"]
 
 
