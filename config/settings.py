@@ -187,10 +187,10 @@ GRAPHQL_MAX_LIST_INPUT_LENGTH = env_int("GRAPHQL_MAX_LIST_INPUT_LENGTH", 100)
 GRAPHQL_MAX_STRING_INPUT_LENGTH = env_int("GRAPHQL_MAX_STRING_INPUT_LENGTH", 10_000)
 GRAPHQL_MAX_INPUT_DEPTH = env_int("GRAPHQL_MAX_INPUT_DEPTH", 8)
 # Cost over time, per client (README "Security"): a bucket of this many points
-# that refills at this many points a second; 0 turns it off. One worker serves
-# about 57 MyOrders (cost 62) a second: a loop of them empties a full bucket in
-# well under a second, and a cost-1 loop within seconds, while a page load of
-# the frontend's operations spends a few hundred points.
+# that refills at this many points a second; 0 turns it off. Two workers serve
+# a loop of MyOrders (cost 62) at about 160 a second and of Me at about 200
+# (bench/throttle.py --loops): the defaults stop them after 0.2 s and 2-3 s,
+# while all the frontend's operations once spend 767 points.
 GRAPHQL_COST_BUCKET = env_int("GRAPHQL_COST_BUCKET", 2000)
 GRAPHQL_COST_RESTORE_RATE = env_float("GRAPHQL_COST_RESTORE_RATE", 100.0)
 if GRAPHQL_COST_BUCKET < 0 or 0 < GRAPHQL_COST_BUCKET < GRAPHQL_MAX_COST:
