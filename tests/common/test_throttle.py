@@ -321,6 +321,26 @@ def test_anonymous_clients_are_told_apart_by_address_and_users_by_account(
 
 
 @override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
+def test_ipv6_clients_share_a_bucket_per_64_and_mapped_ipv4_is_ipv4(
+    anonymous_client,
+):
+    anonymous_client.csrf_token()
+    query = "{ products(first: 100) { edges { node { id } } } }"  # 201
+
+    first = anonymous_client.execute(query, REMOTE_ADDR="2001:db8:0:7::1")
+    same_64 = anonymous_client.execute(query, REMOTE_ADDR="2001:db8:0:7:ffff::2")
+    other_64 = anonymous_client.execute(query, REMOTE_ADDR="2001:db8:0:8::1")
+    ipv4 = anonymous_client.execute(query, REMOTE_ADDR="192.0.2.9")
+    mapped = anonymous_client.execute(query, REMOTE_ADDR="::ffff:192.0.2.9")
+
+    assert bucket(first)["currentlyAvailable"] == 1000 - 201
+    assert bucket(same_64)["currentlyAvailable"] == 1000 - 2 * 201
+    assert bucket(other_64)["currentlyAvailable"] == 1000 - 201
+    assert bucket(ipv4)["currentlyAvailable"] == 1000 - 201
+    assert bucket(mapped)["currentlyAvailable"] == 1000 - 2 * 201
+
+
+@override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
 def test_a_refused_mutation_writes_nothing(customer_client, product):
     customer_client.csrf_token()
     for _ in range(15):

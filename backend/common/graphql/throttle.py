@@ -26,6 +26,7 @@ a rate limiter's store should not become an outage of the API.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import threading
@@ -157,7 +158,18 @@ def client_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"address:{client_address(request)}"
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return f"address:{address}"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"address:{ip.ipv4_mapped}"
+        # One host usually holds a whole /64 and can pick any address in it:
+        # per address, it would have 2**64 buckets.
+        return f"address:{ipaddress.IPv6Network((ip, 64), strict=False)}"
+    return f"address:{ip}"
 
 
 def _spend_redis(
