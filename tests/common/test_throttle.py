@@ -231,6 +231,28 @@ def test_the_retry_after_header_comes_with_the_refusal(customer_client):
 
 
 @override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
+def test_a_client_asking_for_graphql_response_json_gets_429(customer_client):
+    customer_client.csrf_token()
+    for _ in range(15):
+        customer_client.run("MyOrders")
+
+    response = customer_client.client.post(
+        "/graphql/",
+        data='{"query": "{ orders(first: 40) { edges { node { id } } } }"}',
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=customer_client.csrf_token(),
+        HTTP_ACCEPT="application/graphql-response+json",
+    )
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "21000"
+    assert response["Content-Type"] == "application/graphql-response+json"
+    body = response.json()
+    assert "data" not in body
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["THROTTLED"]
+
+
+@override_settings(GRAPHQL_COST_BUCKET=1000, GRAPHQL_COST_RESTORE_RATE=STILL)
 def test_a_throttled_request_spends_nothing(customer_client):
     customer_client.csrf_token()
     for _ in range(15):
