@@ -6,6 +6,9 @@ import os
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "bench-only-insecure-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# The benchmark is one client sending loops on purpose: no cost bucket unless
+# the environment asks for one (python -m bench.throttle does).
+os.environ.setdefault("GRAPHQL_COST_BUCKET", "0")
 
 from config.settings import *  # noqa: F403
 

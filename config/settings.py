@@ -30,6 +30,11 @@ def env_int(name: str, default: int) -> int:
     return default if value is None or value.strip() == "" else int(value)
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else float(value)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -192,6 +197,41 @@ GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 1000)
 GRAPHQL_MAX_LIST_INPUT_LENGTH = env_int("GRAPHQL_MAX_LIST_INPUT_LENGTH", 100)
 GRAPHQL_MAX_STRING_INPUT_LENGTH = env_int("GRAPHQL_MAX_STRING_INPUT_LENGTH", 10_000)
 GRAPHQL_MAX_INPUT_DEPTH = env_int("GRAPHQL_MAX_INPUT_DEPTH", 8)
+# Cost over time, per client (README "Security"): a bucket of this many points
+# that refills at this many points a second; 0 turns it off. Two workers serve
+# a loop of MyOrders (cost 62) at about 160 a second and of Me at about 200
+# (bench/throttle.py --loops): the defaults stop them after 0.2 s and 2-3 s,
+# while all the frontend's operations once spend 767 points.
+GRAPHQL_COST_BUCKET = env_int("GRAPHQL_COST_BUCKET", 2000)
+GRAPHQL_COST_RESTORE_RATE = env_float("GRAPHQL_COST_RESTORE_RATE", 100.0)
+if GRAPHQL_COST_BUCKET < 0 or 0 < GRAPHQL_COST_BUCKET < GRAPHQL_MAX_COST:
+    raise ImproperlyConfigured(
+        f"GRAPHQL_COST_BUCKET={GRAPHQL_COST_BUCKET} must be 0 (off) or at least "
+        f"GRAPHQL_MAX_COST={GRAPHQL_MAX_COST}: a smaller bucket could never pay "
+        "for an operation the cost cap allows."
+    )
+if GRAPHQL_COST_BUCKET and not 0 < GRAPHQL_COST_RESTORE_RATE < float("inf"):
+    raise ImproperlyConfigured(
+        f"GRAPHQL_COST_RESTORE_RATE={GRAPHQL_COST_RESTORE_RATE} must be a positive "
+        "number of points per second."
+    )
+
+# Django's cache holds the cost buckets: local memory (per process) unless
+# REDIS_URL is set, then Redis, which every worker shares. Short timeouts: a
+# slow Redis must not hold requests (throttle.py serves them without it).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Request bodies over this many bytes are refused with 413 before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
 from backend.common.graphql.limits import limit_extensions
 from backend.common.graphql.schema import NodeQueries
+from backend.common.graphql.throttle import CostThrottle
 from backend.common.graphql.validation import MeasuredValidation
 from backend.orders.graphql.schema import OrderMutations, OrderQueries
 from backend.products.graphql.schema import ProductMutations, ProductQueries
@@ -32,6 +33,8 @@ schema = strawberry.Schema(
     ),
     execution_context_class=AttributeFastPathExecutor,
     extensions=[
+        # Before the limits: RequestLimits' `cost` result replaces its own.
+        CostThrottle,
         *limit_extensions(),
         ParserCache,
         MeasuredValidation,

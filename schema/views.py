@@ -20,6 +20,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from backend.common.db import is_database_unavailable
+from backend.common.errors import ErrorCode
 from backend.common.graphql.context import Context
 
 from .http import (
@@ -137,11 +138,14 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
             and isinstance(response_data, dict)
             and is_request_error(response_data)
         ):
-            # Refused before execution: no `data` entry, and a 4xx status.
+            # Refused before execution: no `data` entry, and a 4xx status
+            # (429 for an empty cost bucket, with its Retry-After).
+            errors = cast(list[dict[str, Any]], response_data.get("errors") or [])
+            codes = {(error.get("extensions") or {}).get("code") for error in errors}
             response_data = {  # type: ignore[assignment]
                 key: value for key, value in response_data.items() if key != "data"
             }
-            sub_response.status_code = 400
+            sub_response.status_code = 429 if ErrorCode.THROTTLED in codes else 400
         return super().create_response(response_data, sub_response)
 
 

@@ -12,6 +12,11 @@ from config.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Many tests (and the in-process live server of the fuzz run) send more than a
+# client's cost bucket on purpose: it is off unless a test turns it on with
+# override_settings (tests/common/test_throttle.py).
+GRAPHQL_COST_BUCKET = 0
+
 # The read replica is a TEST MIRROR of default: a second connection to the same
 # test database. Only tests/config/test_db_routers.py turns the router on, in
 # tests that commit and list both aliases. Not the whole suite: a `db` test

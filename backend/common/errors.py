@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "PERMISSION_DENIED"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    THROTTLED = "THROTTLED"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     # The request does not say what to run (no single operation to choose).
     BAD_REQUEST = "BAD_REQUEST"

@@ -37,6 +37,7 @@ from strawberry.extensions import (
 from backend.common.errors import ErrorCode
 
 from .cost import operation_cost
+from .throttle import bucket_report, charge
 
 TOKENS_SETTING = "GRAPHQL_MAX_TOKENS"
 
@@ -220,6 +221,8 @@ class RequestLimits(SchemaExtension):
                             "GRAPHQL_MAX_COST",
                         )
                     ]
+                else:
+                    errors = charge(context, self.cost)
             if errors:
                 # A result set here stands in for execution: nothing is resolved.
                 context.result = ExecutionResult(data=None, errors=errors)
@@ -228,7 +231,13 @@ class RequestLimits(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         if self.cost is None:
             return {}
-        return {"cost": {"requested": self.cost, "budget": settings.GRAPHQL_MAX_COST}}
+        return {
+            "cost": {
+                "requested": self.cost,
+                "budget": settings.GRAPHQL_MAX_COST,
+                **bucket_report(self.execution_context),
+            }
+        }
 
 
 class TokenLimit(MaxTokensLimiter):
