@@ -8,6 +8,8 @@ from strawberry.tools import merge_types
 
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
 from backend.common.graphql.limits import limit_extensions
+from backend.common.graphql.number_literals import CheckNumberLiterals
+from backend.common.graphql.scalars import SCALAR_OVERRIDES
 from backend.common.graphql.schema import NodeQueries
 from backend.orders.graphql.schema import OrderMutations, OrderQueries
 from backend.products.graphql.schema import ProductMutations, ProductQueries
@@ -30,7 +32,9 @@ schema = strawberry.Schema(
         disable_field_suggestions=not settings.GRAPHQL_INTROSPECTION_ENABLED,
     ),
     execution_context_class=AttributeFastPathExecutor,
+    scalar_overrides=SCALAR_OVERRIDES,
     extensions=[
+        CheckNumberLiterals,
         *limit_extensions(),
         ParserCache,
         ValidationCache,

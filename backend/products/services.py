@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError
 
+from backend.common.decimals import without_negative_zero
 from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
 
 from .models import Product
@@ -25,8 +26,9 @@ def _validated(product: Product) -> Product:
         product.full_clean()
     except ValidationError as error:
         raise as_validation_error(error) from error
-    # Validation allows at most 2 places; quantize so "0" reads back as "0.00".
-    product.price = Decimal(product.price).quantize(CENT)
+    # Validation allows at most 2 places; quantize so "0" reads back as "0.00",
+    # and -0 (which the database stores as 0) is echoed as what is stored.
+    product.price = without_negative_zero(Decimal(product.price).quantize(CENT))
     return product
 
 
