@@ -148,6 +148,9 @@ def test_the_database_refuses_values_above_the_maximum(customer, sql, value):
     product = ProductFactory.create(stock_quantity=10)
     place_order(customer, product, quantity=1)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value, product.pk])
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [value, product.pk])

@@ -6,6 +6,7 @@ in-process next to this file and in tests/common and tests/products."""
 import base64
 import json
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -39,14 +40,14 @@ def post_raw(site: ScratchSite, body: str) -> Reply:
     return site.server.client().request("POST", GRAPHQL_PATH, body.encode())
 
 
-def only_error(reply: Reply) -> dict:
+def only_error(reply: Reply) -> dict[str, Any]:
     [error] = reply.json["errors"]
     return error
 
 
 def test_a_5000_digit_json_number_is_a_400(site):
     reply = post_raw(
-        site, '{"query": "{ __typename }", "variables": {"x": %s}}' % DIGITS
+        site, '{"query": "{ __typename }", "variables": {"x": ' + DIGITS + "}}"
     )
 
     assert reply.status == 400
@@ -59,7 +60,7 @@ def test_a_5000_digit_json_number_is_a_400(site):
 def test_a_huge_number_in_get_variables_is_a_400(site, number):
     # gunicorn refuses request lines over 4094 bytes itself (414), so over GET
     # a number stays under the 4,300 digits where Python's int() gives up.
-    query = urlencode({"query": "{ __typename }", "variables": '{"x": %s}' % number})
+    query = urlencode({"query": "{ __typename }", "variables": f'{{"x": {number}}}'})
 
     reply = site.server.client().request("GET", f"{GRAPHQL_PATH}?{query}")
 
@@ -68,7 +69,7 @@ def test_a_huge_number_in_get_variables_is_a_400(site, number):
 
 
 def test_a_get_request_line_over_4_kb_is_a_414(site):
-    query = urlencode({"query": "{ __typename }", "variables": '{"x": %s}' % DIGITS})
+    query = urlencode({"query": "{ __typename }", "variables": f'{{"x": {DIGITS}}}'})
 
     reply = site.server.client().request("GET", f"{GRAPHQL_PATH}?{query}")
 
@@ -78,8 +79,8 @@ def test_a_get_request_line_over_4_kb_is_a_414(site):
 @pytest.mark.parametrize(
     "document",
     [
-        "{ products(first: %s) { totalCount } }" % DIGITS,
-        "query($n: Int = %s) { products(first: $n) { totalCount } }" % DIGITS,
+        f"{{ products(first: {DIGITS}) {{ totalCount }} }}",
+        f"query($n: Int = {DIGITS}) {{ products(first: $n) {{ totalCount }} }}",
     ],
 )
 def test_a_5000_digit_int_literal_is_a_validation_error(site, document):
@@ -91,7 +92,7 @@ def test_a_5000_digit_int_literal_is_a_validation_error(site, document):
     assert "number of 5000 characters" in error["message"]
 
 
-def readable_cursor(values: list) -> str:
+def readable_cursor(values: list[Any]) -> str:
     """A cursor as anyone could build one while cursors were base64 JSON."""
     payload = json.dumps(["name,id", values]).encode()
     return base64.urlsafe_b64encode(payload).decode()
