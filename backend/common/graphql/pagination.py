@@ -287,18 +287,37 @@ async def paginate(
         selects(info, "totalCount"),
     )
     # Edges carry model instances: the node types read their fields directly.
+    # Signing costs more than the rest of an edge: only cursors the client
+    # asked for are made (an unselected one is never sent).
+    with_cursors = selects(info, "edges", "cursor")
     edges: list[relay.Edge[Any]] = [
-        relay.Edge(cursor=encode_cursor(keys, row), node=cast(Any, row)) for row in rows
+        relay.Edge(
+            cursor=encode_cursor(keys, row) if with_cursors else "",
+            node=cast(Any, row),
+        )
+        for row in rows
     ]
     backwards = args.last is not None
     page_info = relay.PageInfo(
         has_next_page=args.before is not None if backwards else has_more,
         has_previous_page=has_more if backwards else args.after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=_edge_cursor(edges, 0, keys, rows, with_cursors),
+        end_cursor=_edge_cursor(edges, -1, keys, rows, with_cursors),
     )
     connection = connection_type(page_info=page_info, edges=edges, total=total)
     return connection, rows
+
+
+def _edge_cursor(
+    edges: list[relay.Edge[Any]],
+    index: int,
+    keys: list[SortKey],
+    rows: list[Any],
+    made: bool,
+) -> str | None:
+    if not rows:
+        return None
+    return edges[index].cursor if made else encode_cursor(keys, rows[index])
 
 
 def selects(info: strawberry.Info, *path: str) -> bool:
