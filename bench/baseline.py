@@ -9,7 +9,6 @@ returns the same JSON value for value, cursors included. What it leaves out
 is GraphQL itself: parsing, validation, limits, per-field resolution.
 """
 
-import base64
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 from strawberry.relay import from_base64, to_base64
 
+from backend.common.graphql.pagination import cursor_signer
 from backend.orders.models import Order, OrderStatus
 from backend.products.models import Product
 
@@ -51,10 +51,9 @@ def _page_size(variables: dict[str, Any], default: int = 20) -> int:
     return max(0, min(int(first), settings.GRAPHQL_MAX_PAGE_SIZE))
 
 
-def _cursor(signature: str, values: list[Any]) -> str:
-    """A keyset cursor as the API encodes it: the ordering and the row's keys."""
-    payload = orjson.dumps([signature, values], default=str)
-    return base64.urlsafe_b64encode(payload).decode()
+def _cursor(model_label: str, ordering: str, values: list[Any]) -> str:
+    """A keyset cursor as the API encodes it: the row's keys, signed."""
+    return cursor_signer(model_label, ordering).sign_object(values)
 
 
 def _time(value: Any) -> str:
@@ -83,7 +82,8 @@ def my_orders(request: HttpRequest) -> HttpResponse:
         orders = orders.filter(customer_id=request.user.pk)
     total_count = orders.count()
     if after := variables.get("after"):
-        _, (created_at, pk) = orjson.loads(base64.urlsafe_b64decode(after))
+        signer = cursor_signer("orders.order", "-created_at,-id")
+        created_at, pk = signer.unsign_object(after)
         orders = orders.filter(created_at__lte=created_at).exclude(
             created_at=created_at, pk__gte=pk
         )
@@ -118,7 +118,11 @@ def my_orders(request: HttpRequest) -> HttpResponse:
         }
         edges.append({"node": node})
     end_cursor = (
-        _cursor("-created_at,-id", [_time(rows[-1]["created_at"]), rows[-1]["id"]])
+        _cursor(
+            "orders.order",
+            "-created_at,-id",
+            [_time(rows[-1]["created_at"]), rows[-1]["id"]],
+        )
         if rows
         else None
     )
@@ -140,7 +144,9 @@ def catalog_page(request: HttpRequest) -> HttpResponse:
     has_next_page, rows = len(rows) > first, rows[:first]
     edges = [
         {
-            "cursor": _cursor("price,id", [str(row["price"]), row["id"]]),
+            "cursor": _cursor(
+                "products.product", "price,id", [str(row["price"]), row["id"]]
+            ),
             "node": {
                 "id": to_base64("Product", row["id"]),
                 "name": row["name"],

@@ -47,7 +47,9 @@ SEED = 4711
 CHUNK_ROWS = 100_000
 CUSTOMER_PASSWORD = "bench-customer-password-4711"  # every customer's
 STAFF_USERNAME, STAFF_PASSWORD = "bench-staff", "bench-staff-password-4711"
-WRITE_STOCK = 2_000_000_000  # PlaceOrder can take one each time for years
+# The stock maximum (backend/products/models.py): PlaceOrder can take one
+# each time for years.
+WRITE_STOCK = 1_000_000_000
 # Products only PlaceOrder buys (the last ids): one per load-generator thread
 # over HTTP, so that orders do not all queue for one row lock.
 WRITE_PRODUCTS = 8

@@ -32,9 +32,37 @@ UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly."
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     if isinstance(original, MALFORMED_INPUT_ERRORS):
-        error.extensions = {**(error.extensions or {}), "code": ErrorCode.VALIDATION}
+        error.extensions = {
+            **(error.extensions or {}),
+            "code": ErrorCode.VALIDATION.value,
+        }
         return False
     return original is not None and not isinstance(original, EXPECTED_ERRORS)
+
+
+def _finish_django_message(error: GraphQLError) -> None:
+    """Show a Django ValidationError as its finished sentences.
+
+    graphql-core takes an exception's `message` attribute when it has one: for
+    Django's own validators that is the template ("“%(value)s” value must be
+    an integer."), with the value still to be filled in. Raised by Django
+    itself, such an error has no code of ours: it is a VALIDATION error.
+    """
+    original = error.original_error
+    if not isinstance(original, ValidationError):
+        return
+    if hasattr(original, "error_dict"):
+        error.message = " ".join(
+            f"{field}: {' '.join(messages)}"
+            for field, messages in original.message_dict.items()
+        )
+    else:
+        error.message = " ".join(original.messages)
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {
+            **(error.extensions or {}),
+            "code": ErrorCode.VALIDATION.value,
+        }
 
 
 def _give_a_code(error: GraphQLError) -> None:
@@ -66,6 +94,7 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def _log_unexpected(self, error: GraphQLError) -> bool:
         if not is_unexpected(error):
+            _finish_django_message(error)
             _give_a_code(error)
             return False
         error_id = uuid.uuid4().hex[:12]

@@ -8,6 +8,8 @@ from strawberry.tools import merge_types
 
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
 from backend.common.graphql.limits import limit_extensions
+from backend.common.graphql.number_literals import CheckNumberLiterals
+from backend.common.graphql.scalars import SCALAR_OVERRIDES
 from backend.common.graphql.schema import NodeQueries
 from backend.common.graphql.throttle import CostThrottle
 from backend.common.graphql.validation import MeasuredValidation
@@ -32,9 +34,11 @@ schema = strawberry.Schema(
         disable_field_suggestions=not settings.GRAPHQL_INTROSPECTION_ENABLED,
     ),
     execution_context_class=AttributeFastPathExecutor,
+    scalar_overrides=SCALAR_OVERRIDES,
     extensions=[
         # Before the limits: RequestLimits' `cost` result replaces its own.
         CostThrottle,
+        CheckNumberLiterals,
         *limit_extensions(),
         ParserCache,
         MeasuredValidation,

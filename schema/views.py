@@ -1,6 +1,5 @@
 """The GraphQL endpoint: GraphiQL for browsers, JSON for clients."""
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -23,6 +22,7 @@ from backend.common.db import is_database_unavailable
 from backend.common.errors import ErrorCode
 from backend.common.graphql.context import Context
 
+from . import request_json
 from .http import (
     CHUNKED_BODY,
     GRAPHQL_RESPONSE_JSON,
@@ -105,13 +105,8 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
         return orjson.dumps(data, default=DJANGO_JSON.default)
 
     def decode_json(self, data: str | bytes) -> object:
-        try:
-            return json.loads(data)
-        except (UnicodeDecodeError, RecursionError) as error:
-            # Not JSONDecodeErrors, so strawberry would let them through as 500s.
-            raise HTTPException(
-                400, "Unable to parse request body as JSON (invalid UTF-8 or nesting)."
-            ) from error
+        # POST bodies and GET's variables= and extensions= parameters alike.
+        return request_json.loads(data)
 
     async def execute_single(  # type: ignore[override]
         self, *, request_adapter: AsyncHTTPRequestAdapter, **kwargs: Any

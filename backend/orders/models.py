@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from backend.products.api import MAX_STOCK_QUANTITY
 
 
 class OrderStatus(models.TextChoices):
@@ -21,7 +23,9 @@ class Order(models.Model):
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_STOCK_QUANTITY)]
+    )
     # What the customer asked for when placing it: quantity may change later,
     # and a retry of the placing request is compared with this.
     requested_quantity = models.PositiveIntegerField(editable=False)
@@ -52,6 +56,11 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1), name="order_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__lte=MAX_STOCK_QUANTITY)
+                & models.Q(requested_quantity__lte=MAX_STOCK_QUANTITY),
+                name="order_quantity_at_most_maximum",
             ),
             models.CheckConstraint(
                 condition=models.Q(unit_price__gte=0),

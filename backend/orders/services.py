@@ -43,6 +43,16 @@ class PlacedOrder:
 def _check_quantity(quantity: int) -> None:
     if quantity < 1:
         raise field_errors({"quantity": ["Quantity must be at least 1."]})
+    # No product holds more, and a larger quantity would overflow the stock
+    # arithmetic when it is given back.
+    if quantity > products_api.MAX_STOCK_QUANTITY:
+        raise field_errors(
+            {
+                "quantity": [
+                    f"Quantity must be at most {products_api.MAX_STOCK_QUANTITY}."
+                ]
+            }
+        )
 
 
 def _check_idempotency_key(key: str) -> None:

@@ -4,9 +4,10 @@ from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
 
 from . import selectors, services
-from .models import Product
+from .models import MAX_STOCK_QUANTITY, Product
 
 __all__ = [
+    "MAX_STOCK_QUANTITY",
     "PRODUCT_NOT_FOUND",
     "get_product_by_id",
     "get_products_by_name",
@@ -40,5 +41,6 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
 
 
 def release_stock(*, product_id: int, quantity: int) -> None:
-    """Give stock back (a cancelled order, a smaller quantity)."""
+    """Give stock back (a cancelled order, a smaller quantity); VALIDATION when
+    that would take the stock above MAX_STOCK_QUANTITY, and nothing changes."""
     services.release_stock(product_id=product_id, quantity=quantity)

@@ -1,7 +1,15 @@
 from decimal import Decimal
 
-from django.core.validators import MinLengthValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+)
 from django.db import models
+
+# Stock, and so any quantity ordered, never exceeds this: stock plus a
+# quantity then stays below 2**31 (a 32-bit column), whatever the arithmetic.
+MAX_STOCK_QUANTITY = 1_000_000_000
 
 
 class Product(models.Model):
@@ -10,7 +18,9 @@ class Product(models.Model):
     price = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
-    stock_quantity = models.PositiveIntegerField(default=0)
+    stock_quantity = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_STOCK_QUANTITY)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -27,6 +37,10 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=models.Q(stock_quantity__gte=0),
                 name="product_stock_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stock_quantity__lte=MAX_STOCK_QUANTITY),
+                name="product_stock_at_most_maximum",
             ),
             models.CheckConstraint(
                 condition=~models.Q(name=""), name="product_name_not_empty"

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError
 
+from backend.common.decimals import without_negative_zero
 from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
 
-from .models import Product
+from .models import MAX_STOCK_QUANTITY, Product
 
 PRODUCT_NOT_FOUND = "Product does not exist."
 CENT = Decimal("0.01")
@@ -25,8 +26,9 @@ def _validated(product: Product) -> Product:
         product.full_clean()
     except ValidationError as error:
         raise as_validation_error(error) from error
-    # Validation allows at most 2 places; quantize so "0" reads back as "0.00".
-    product.price = Decimal(product.price).quantize(CENT)
+    # Validation allows at most 2 places; quantize so "0" reads back as "0.00",
+    # and -0 (which the database stores as 0) is echoed as what is stored.
+    product.price = without_negative_zero(Decimal(product.price).quantize(CENT))
     return product
 
 
@@ -79,14 +81,20 @@ def delete_product(*, product_id: int) -> Product:
     return product
 
 
+def check_quantity(quantity: int) -> None:
+    """A quantity of units to move: 1 to MAX_STOCK_QUANTITY."""
+    if quantity < 1:
+        message = "Quantity must be at least 1."
+    elif quantity > MAX_STOCK_QUANTITY:
+        message = f"Quantity must be at most {MAX_STOCK_QUANTITY}."
+    else:
+        return
+    raise DomainError(field="quantity", message=message, code=ErrorCode.VALIDATION)
+
+
 def reserve_stock(*, product_id: int, quantity: int) -> Product:
     """Take `quantity` units in one guarded UPDATE; return the product as locked."""
-    if quantity < 1:
-        raise DomainError(
-            field="quantity",
-            message="Quantity must be at least 1.",
-            code=ErrorCode.VALIDATION,
-        )
+    check_quantity(quantity)
     # Its own transaction when called alone, so that the row stays locked for
     # the read below; inside the caller's (placing an order), no savepoint:
     # a failure here rolls the caller's transaction back whole anyway.
@@ -112,9 +120,25 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
 
 
 def release_stock(*, product_id: int, quantity: int) -> None:
-    """Return `quantity` units to the product's stock."""
-    returned = Product.objects.filter(pk=product_id).update(
-        stock_quantity=F("stock_quantity") + quantity
-    )
-    if not returned:
+    """Return `quantity` units to the product's stock, up to the maximum."""
+    check_quantity(quantity)
+    # Guarded like a reservation: staff may have refilled the stock meanwhile,
+    # and a stock above the maximum would break the CHECK (or, unbounded,
+    # the column). Both sides stay below 2**31: no overflow in the SQL.
+    returned = Product.objects.filter(
+        pk=product_id, stock_quantity__lte=MAX_STOCK_QUANTITY - quantity
+    ).update(stock_quantity=F("stock_quantity") + quantity)
+    if returned:
+        return
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
         raise NotFound(PRODUCT_NOT_FOUND)
+    raise DomainError(
+        field="quantity",
+        message=(
+            f"Giving {quantity} units back would take the stock of "
+            f"{product.name!r} ({product.stock_quantity}) above the maximum of "
+            f"{MAX_STOCK_QUANTITY}: lower its stock first."
+        ),
+        code=ErrorCode.VALIDATION,
+    )

@@ -265,7 +265,8 @@ def test_create_product_runs_on_the_primary_only(routing):
 
     assert queries.primary == [
         *SESSION_AND_USER,
-        ("SELECT", NO_TABLE),  # the model's three check constraints
+        ("SELECT", NO_TABLE),  # the model's four check constraints
+        ("SELECT", NO_TABLE),
         ("SELECT", NO_TABLE),
         ("SELECT", NO_TABLE),
         ("INSERT", "products_product"),

@@ -12,13 +12,16 @@ from hypothesis import strategies as st
 
 from backend.orders import services
 from backend.orders.models import Order, OrderStatus
-from backend.products.models import Product
+from backend.products.models import MAX_STOCK_QUANTITY, Product
 from tests.factories import ProductFactory
 
 STOCK = 20
 EXPECTED_REFUSALS = (ValidationError, ObjectDoesNotExist, PermissionDenied)
 
-quantities = st.integers(min_value=-5, max_value=30)
+quantities = st.one_of(
+    st.integers(min_value=-5, max_value=30),
+    st.sampled_from([MAX_STOCK_QUANTITY, MAX_STOCK_QUANTITY + 1, 2**31 - 1]),
+)
 order_indexes = st.integers(min_value=0, max_value=5)
 steps = st.lists(
     st.one_of(

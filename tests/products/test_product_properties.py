@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.products import services
-from backend.products.models import Product
+from backend.products.models import MAX_STOCK_QUANTITY, Product
 
 # What the request layer lets through: it refuses NUL characters and unpaired
 # surrogates itself (tests/security/test_limits.py), so they never get here.
@@ -20,7 +20,11 @@ prices = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True),
     st.decimals(min_value=-1, max_value=10**8, places=2),
 )
-stock = st.integers(min_value=-(2**40), max_value=2**40)
+stock = st.one_of(
+    st.integers(min_value=-(2**40), max_value=2**40),
+    # Around the maximum, where arithmetic on a 32-bit column would overflow.
+    st.integers(min_value=MAX_STOCK_QUANTITY - 2, max_value=2**31 + 2),
+)
 
 EXPECTED_REFUSALS = (ValidationError, ObjectDoesNotExist)
 CASES = settings(
@@ -62,7 +66,7 @@ def test_create_product_stores_what_it_was_given_or_refuses_cleanly(
         "price": price,
         "stock_quantity": stock_quantity,
     }
-    assert stock_quantity >= 0
+    assert 0 <= stock_quantity <= MAX_STOCK_QUANTITY
     assert Decimal(0) <= price < Decimal(10**8)
 
 
@@ -93,4 +97,4 @@ def test_update_product_changes_exactly_the_given_fields_or_nothing(changes):
 
     after = row(product.pk)
     assert after == {**before, **changes}
-    assert after["stock_quantity"] >= 0
+    assert 0 <= after["stock_quantity"] <= MAX_STOCK_QUANTITY

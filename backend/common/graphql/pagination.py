@@ -3,20 +3,26 @@
 A cursor holds the sort-key values of its row, so the next page starts with an
 indexed range condition: page 5,000 costs what page 1 costs. Every ordering
 ends with the primary key, which makes the order total and cursors exact.
+Cursors are signed with SECRET_KEY (django.core.signing, salted with the list
+and its ordering), so clients cannot build or alter one.
 """
 
-import base64
 import binascii
-import json
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db.models import F, Field, Model, OrderBy, Q, QuerySet
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Model, OrderBy, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 from strawberry import relay
 from strawberry.extensions import FieldExtension
 from strawberry.extensions.field_extension import (
@@ -27,10 +33,15 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 from strawberry_django.filters import apply as apply_filters
 from strawberry_django.ordering import apply_ordering
 
+from backend.common.decimals import parse_decimal
 from backend.common.errors import InvalidArgument
+from backend.common.text import storable
 
 NodeType = TypeVar("NodeType", bound=relay.Node)
 ModelT = TypeVar("ModelT", bound=Model)
+
+CURSOR_SALT = "ordergraph.pagination.cursor"
+MAX_BIGINT = 2**63 - 1
 
 
 @strawberry.type(description="A page of a list, with cursors to walk it.")
@@ -120,30 +131,79 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def encode_cursor(keys: list[SortKey], row: Model) -> str:
-    values = [_json_value(getattr(row, key.field)) for key in keys]
-    payload = json.dumps([_signature(keys), values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode()
-
-
 def _signature(keys: list[SortKey]) -> str:
     return ",".join(f"-{k.field}" if k.descending else k.field for k in keys)
 
 
-def decode_cursor(cursor: str, keys: list[SortKey], model: type[Model]) -> list[Any]:
+@lru_cache(maxsize=64)
+def _signer(secret_key: str, model_label: str, ordering: str) -> signing.Signer:
+    # The list and its ordering are in the salt: a cursor of another list or
+    # ordering fails the signature check like a forged one.
+    return signing.Signer(
+        key=secret_key, salt=f"{CURSOR_SALT}:{model_label}:{ordering}"
+    )
+
+
+def cursor_signer(model_label: str, ordering: str) -> signing.Signer:
+    """The signer of cursors over `model_label` ("orders.order") in `ordering`."""
+    return _signer(settings.SECRET_KEY, model_label, ordering)
+
+
+def encode_cursor(keys: list[SortKey], row: Model) -> str:
+    """An opaque cursor: the row's sort-key values, signed with SECRET_KEY."""
+    values = [_json_value(getattr(row, key.field)) for key in keys]
+    return cursor_signer(row._meta.label_lower, _signature(keys)).sign_object(values)
+
+
+def decode_cursor(
+    cursor: str, keys: list[SortKey], model: type[Model], *, argument: str
+) -> list[Any]:
     """Return the sort-key values in `cursor`, or refuse a foreign or bad cursor."""
+    signer = cursor_signer(model._meta.label_lower, _signature(keys))
     try:
-        signature, values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if signature != _signature(keys) or len(values) != len(keys):
-            raise ValueError(signature)
+        values = signer.unsign_object(cursor)
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError("not one value per sort key")
         return [
-            cast(Field[Any, Any], model._meta.get_field(key.field)).to_python(value)
+            _sort_value(model._meta.get_field(key.field), value)
             for key, value in zip(keys, values, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+    # Past the signature only our own cursors get here; the rest is defence
+    # against a leaked key or an old format: never a 500 or Django's text.
+    except (
+        signing.BadSignature,
+        ValueError,
+        TypeError,
+        RecursionError,
+        zlib.error,
+        binascii.Error,
+        ValidationError,
+    ) as error:
         raise InvalidArgument(
-            "Invalid cursor: it does not come from this list with this ordering."
+            f"Invalid cursor in '{argument}': it does not come from this list "
+            "with this ordering."
         ) from error
+
+
+def _sort_value(field: Any, value: Any) -> Any:
+    """The value of `field` that a cursor holds, checked as strictly as it was
+    written: JSON of the right type, storable, in the column's range."""
+    if isinstance(field, models.IntegerField):
+        if type(value) is not int or not -MAX_BIGINT - 1 <= value <= MAX_BIGINT:
+            raise ValueError("not an integer key")
+        return value
+    if not isinstance(value, str) or not storable(value):
+        raise ValueError("not a storable string")
+    if isinstance(field, models.DecimalField):
+        return parse_decimal(value)
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(value)
+        if moment is None:
+            raise ValueError("not a date and time")
+        return moment
+    if isinstance(field, models.CharField | models.TextField):
+        return value
+    raise TypeError(f"no cursor values for {field!r}")
 
 
 def _after(keys: list[SortKey], values: list[Any]) -> Q:
@@ -183,11 +243,10 @@ def _page(
     total = queryset.count() if count else None
 
     if args.after is not None:
-        queryset = queryset.filter(
-            _after(keys, decode_cursor(args.after, keys, queryset.model))
-        )
+        values = decode_cursor(args.after, keys, queryset.model, argument="after")
+        queryset = queryset.filter(_after(keys, values))
     if args.before is not None:
-        values = decode_cursor(args.before, keys, queryset.model)
+        values = decode_cursor(args.before, keys, queryset.model, argument="before")
         queryset = queryset.filter(_after(_reverse(keys), values))
     # `last` walks from the end: read in reverse order, then flip the page.
     walk = _reverse(keys) if args.last is not None else keys
@@ -228,18 +287,37 @@ async def paginate(
         selects(info, "totalCount"),
     )
     # Edges carry model instances: the node types read their fields directly.
+    # Signing costs more than the rest of an edge: only cursors the client
+    # asked for are made (an unselected one is never sent).
+    with_cursors = selects(info, "edges", "cursor")
     edges: list[relay.Edge[Any]] = [
-        relay.Edge(cursor=encode_cursor(keys, row), node=cast(Any, row)) for row in rows
+        relay.Edge(
+            cursor=encode_cursor(keys, row) if with_cursors else "",
+            node=cast(Any, row),
+        )
+        for row in rows
     ]
     backwards = args.last is not None
     page_info = relay.PageInfo(
         has_next_page=args.before is not None if backwards else has_more,
         has_previous_page=has_more if backwards else args.after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=_edge_cursor(edges, 0, keys, rows, with_cursors),
+        end_cursor=_edge_cursor(edges, -1, keys, rows, with_cursors),
     )
     connection = connection_type(page_info=page_info, edges=edges, total=total)
     return connection, rows
+
+
+def _edge_cursor(
+    edges: list[relay.Edge[Any]],
+    index: int,
+    keys: list[SortKey],
+    rows: list[Any],
+    made: bool,
+) -> str | None:
+    if not rows:
+        return None
+    return edges[index].cursor if made else encode_cursor(keys, rows[index])
 
 
 def selects(info: strawberry.Info, *path: str) -> bool:

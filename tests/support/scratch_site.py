@@ -1,0 +1,88 @@
+"""A migrated, seeded database of its own, served by the production server.
+
+    with serving_scratch_site() as site:
+        site.staff.run("CreateProduct", input={...})
+
+The database is a scratch one on DATABASE_URL's PostgreSQL server when it
+points at one (`make test-postgres`), else a SQLite file in a temporary
+directory; both go when the block ends, as does the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
+
+import psycopg2
+
+from tests.support.graphql_http import GraphQLHttpClient
+from tests.support.postgres import POSTGRES_SCHEMES
+from tests.support.server import Server, manage, production_env, running_server
+
+PASSWORD = "scratch-site-password-4711"
+SEED = f"""
+import json
+from django.contrib.auth.models import User
+from backend.products.models import Product
+User.objects.create_user("site-staff", password={PASSWORD!r}, is_staff=True)
+User.objects.create_user("site-customer", password={PASSWORD!r})
+product = Product.objects.create(name="Teapot", price="12.50", stock_quantity=10)
+print("SEEDED " + json.dumps({{"product": product.pk}}))
+"""
+
+
+@dataclass
+class ScratchSite:
+    server: Server
+    staff: GraphQLHttpClient
+    customer: GraphQLHttpClient
+    product_pk: int
+
+
+def _autocommit(url: str, sql: str) -> None:
+    connection = psycopg2.connect(url)
+    connection.autocommit = True  # CREATE and DROP DATABASE refuse transactions
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    server_url = os.environ.get("DATABASE_URL", "")
+    if server_url.startswith(POSTGRES_SCHEMES):
+        name = f"ordergraph_scratch_{uuid4().hex[:8]}"
+        _autocommit(server_url, f'CREATE DATABASE "{name}"')
+        try:
+            yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+        finally:
+            _autocommit(server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+        return
+    directory = Path(tempfile.mkdtemp(prefix="ordergraph-site-"))
+    try:
+        yield f"sqlite:///{directory / 'db.sqlite3'}"
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def serving_scratch_site(workers: int = 2) -> Iterator[ScratchSite]:
+    with ExitStack() as stack:
+        env = production_env(stack.enter_context(scratch_database()))
+        manage(env, "migrate", "--noinput")
+        seeded = manage(env, "shell", "-c", SEED).split("SEEDED ", 1)[1]
+        server = stack.enter_context(running_server(env, workers=workers))
+        staff, customer = server.client(), server.client()
+        staff.login("site-staff", PASSWORD)
+        customer.login("site-customer", PASSWORD)
+        yield ScratchSite(server, staff, customer, json.loads(seeded)["product"])
