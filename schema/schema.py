@@ -9,21 +9,32 @@ from strawberry.tools import merge_types
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
 from backend.common.graphql.limits import limit_extensions
 from backend.common.graphql.schema import NodeQueries
-from backend.orders.graphql.schema import OrderMutations, OrderQueries
-from backend.products.graphql.schema import ProductMutations, ProductQueries
+from backend.orders.graphql.schema import (
+    OrderMutations,
+    OrderQueries,
+    OrderSubscriptions,
+)
+from backend.products.graphql.schema import (
+    ProductMutations,
+    ProductQueries,
+    ProductSubscriptions,
+)
 
 from .errors import MaskUnexpectedErrors
 from .execution import AttributeFastPathExecutor
 from .routing import ReplicaReadsForQueries
+from .transport import OperationsByTransport
 
 Query = merge_types(
     "Query", (NodeQueries, AccountQueries, ProductQueries, OrderQueries)
 )
 Mutation = merge_types("Mutation", (AccountMutations, ProductMutations, OrderMutations))
+Subscription = merge_types("Subscription", (ProductSubscriptions, OrderSubscriptions))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     config=StrawberryConfig(
         relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         # "Did you mean ...?" would map the schema that introspection hides.
@@ -31,6 +42,7 @@ schema = strawberry.Schema(
     ),
     execution_context_class=AttributeFastPathExecutor,
     extensions=[
+        OperationsByTransport,
         *limit_extensions(),
         ParserCache,
         ValidationCache,

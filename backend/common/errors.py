@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # A subscription over HTTP, or a query or mutation over the WebSocket.
+    UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION"
     # The document itself: it does not parse, or does not fit the schema.
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"

@@ -4,9 +4,11 @@ from typing import TypedDict, Unpack
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError
+from django.utils import timezone
 
 from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
 
+from . import events
 from .models import Product
 
 PRODUCT_NOT_FOUND = "Product does not exist."
@@ -60,6 +62,8 @@ def update_product(*, product_id: int, **changes: Unpack[ProductChanges]) -> Pro
     for field, value in changes.items():
         setattr(product, field, value)
     _validated(product).save(update_fields=[*changes, "updated_at"])
+    if "price" in changes or "stock_quantity" in changes:
+        events.product_changed(product.pk)
     return product
 
 
@@ -93,13 +97,17 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
     with transaction.atomic(savepoint=False):
         taken = Product.objects.filter(
             pk=product_id, stock_quantity__gte=quantity
-        ).update(stock_quantity=F("stock_quantity") - quantity)
+        ).update(
+            stock_quantity=F("stock_quantity") - quantity, updated_at=timezone.now()
+        )
         # The UPDATE (or its absence) leaves the row locked or unchanged, so this
         # read sees the price and stock the reservation was made against.
         product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise NotFound(PRODUCT_NOT_FOUND)
-    if not taken:
+    if taken:
+        events.product_changed(product_id)
+    else:
         raise DomainError(
             field="quantity",
             message=(
@@ -114,7 +122,8 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
 def release_stock(*, product_id: int, quantity: int) -> None:
     """Return `quantity` units to the product's stock."""
     returned = Product.objects.filter(pk=product_id).update(
-        stock_quantity=F("stock_quantity") + quantity
+        stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now()
     )
     if not returned:
         raise NotFound(PRODUCT_NOT_FOUND)
+    events.product_changed(product_id)
