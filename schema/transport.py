@@ -14,8 +14,7 @@ SUBSCRIPTION_OVER_HTTP = (
     "not over HTTP."
 )
 OPERATION_OVER_SOCKET = (
-    "Only subscriptions run over the WebSocket; send queries and mutations over "
-    "HTTP."
+    "Only subscriptions run over the WebSocket; send queries and mutations over HTTP."
 )
 
 
@@ -33,7 +32,9 @@ class OperationsByTransport(SchemaExtension):
             over_socket = isinstance(context.context, SocketContext)
             is_subscription = context.operation_type is OperationType.SUBSCRIPTION
             if over_socket != is_subscription:
-                message = OPERATION_OVER_SOCKET if over_socket else SUBSCRIPTION_OVER_HTTP
+                message = (
+                    OPERATION_OVER_SOCKET if over_socket else SUBSCRIPTION_OVER_HTTP
+                )
                 context.result = ExecutionResult(
                     data=None,
                     errors=[

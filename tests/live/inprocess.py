@@ -47,7 +47,7 @@ class Live:
     async def _run(
         self, context: SocketContext, query: str, variables: dict[str, Any]
     ) -> None:
-        stream: AsyncIterator[ExecutionResult] = await schema.subscribe(  # type: ignore[assignment]
+        stream: AsyncIterator[ExecutionResult] = await schema.subscribe(
             query, variable_values=variables, context_value=context
         )
         async for result in stream:

@@ -1,7 +1,8 @@
 """Who may call each root field: the declared policy the tests hold the schema to.
 
-Every root query, mutation and subscription field must have an entry (a test enumerates them
-from the schema), and each (field, role) is run to check the declared outcome.
+Every root query, mutation and subscription field must have an entry (a test
+enumerates them from the schema), and each (field, role) is run to check the
+declared outcome.
 The README's "Security" section shows this table; a test keeps the two equal.
 """
 

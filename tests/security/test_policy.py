@@ -9,12 +9,12 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from backend.orders.models import Order
+from backend.orders.services import create_order
 from backend.products.models import Product
 from schema.schema import schema
 from tests.conftest import gid
 from tests.factories import PASSWORD, ProductFactory, place_order
 from tests.graphql_client import GraphQLClient, Response
-from backend.orders.services import create_order
 from tests.live.inprocess import Live, in_thread, listening, socket_context
 from tests.security.policy import (
     MUTATIONS,

@@ -117,9 +117,7 @@ class OrderSubscriptions:
             # An ID that names no order matches no event: the same silence as
             # another customer's order.
             wanted = -1 if key is None else key
-        async for message in listen(
-            info, groups=events.groups_for(user), private=True
-        ):
+        async for message in listen(info, groups=events.groups_for(user), private=True):
             order = events.order_from_event(message)
             if events.may_see(user, order) and wanted in (None, order.pk):
                 yield OrderChangedEvent(

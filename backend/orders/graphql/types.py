@@ -144,6 +144,4 @@ class OrderChangedEvent:
     kind: OrderEventKind = strawberry.field(  # type: ignore[valid-type]
         description="PLACED, QUANTITY_CHANGED or STATUS_CHANGED."
     )
-    order: OrderType = strawberry.field(
-        description="The order as this change left it."
-    )
+    order: OrderType = strawberry.field(description="The order as this change left it.")

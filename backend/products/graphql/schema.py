@@ -5,6 +5,7 @@ import strawberry
 import strawberry_django
 from strawberry import relay
 
+from backend.common.errors import NotFound
 from backend.common.graphql.context import get_loader
 from backend.common.graphql.ids import decode_global_id
 from backend.common.graphql.live import listen
@@ -18,7 +19,6 @@ from backend.common.graphql.pagination import (
     paginate,
 )
 from backend.common.graphql.permissions import require_staff
-from backend.common.errors import NotFound
 from backend.products import api, events, selectors, services
 
 from .types import (
