@@ -8,6 +8,7 @@ meant for another.
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -19,6 +20,7 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from redis.exceptions import RedisError
 from strawberry.dataloader import DataLoader
 
 from backend.common.errors import PermissionDeniedError
@@ -26,6 +28,10 @@ from backend.common.errors import PermissionDeniedError
 # Layers forget a group membership after group_expiry (a day by default); a
 # subscription open longer renews its own.
 RENEW_GROUPS_SECONDS = 3600.0
+# After the layer failed (Redis dropped the connection or restarted), wait
+# this long, then join the groups again: Redis may have lost them.
+RETRY_SECONDS = 0.5
+logger = logging.getLogger("ordergraph.live")
 SESSION_ENDED = "Your session has ended; sign in again to receive these events."
 
 
@@ -80,15 +86,22 @@ async def listen(
     try:
         renew_at = loop.time()
         while True:
-            if loop.time() >= renew_at:
-                for group in groups:
-                    await layer.group_add(group, channel)
-                renew_at = loop.time() + RENEW_GROUPS_SECONDS
             try:
+                if loop.time() >= renew_at:
+                    for group in groups:
+                        await layer.group_add(group, channel)
+                    renew_at = loop.time() + RENEW_GROUPS_SECONDS
                 message = await asyncio.wait_for(
                     layer.receive(channel), timeout=renew_at - loop.time()
                 )
             except TimeoutError:
+                continue
+            except (OSError, RedisError):
+                # At-most-once: what was sent meanwhile is lost; clients
+                # refetch. The subscription itself carries on.
+                logger.warning("Channel layer unavailable; listening again soon")
+                await asyncio.sleep(RETRY_SECONDS)
+                renew_at = loop.time()
                 continue
             if private and not await session_is_live(context.request):
                 raise PermissionDeniedError(SESSION_ENDED)
