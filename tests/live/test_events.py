@@ -186,7 +186,8 @@ def test_product_subscribers_see_stock_and_price_live(customer, product):
         second = await live.next()
 
         await live.stop()
-        assert first.data is not None and second.data is not None
+        assert first.data is not None
+        assert second.data is not None
         assert first.data["productChanged"]["stockQuantity"] == 3
         assert second.data["productChanged"] | {"updatedAt": None} == {
             "id": gid("Product", product.pk),
