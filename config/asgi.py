@@ -1,4 +1,9 @@
-"""ASGI entry point, kept for ASGI servers; production serves through WSGI."""
+"""ASGI entry point: plain HTTP through Django, GraphQL WebSockets through Channels.
+
+Any ASGI server (uvicorn, daphne; `make run` uses daphne through runserver)
+serves both on one port. Production keeps plain HTTP on gunicorn's WSGI
+workers and routes WebSocket upgrades of /graphql/ here (README, Live updates).
+"""
 
 import os
 
@@ -6,4 +11,13 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_asgi_application()
+# Django first: the schema's modules need the apps loaded.
+http_application = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+from schema.sockets import websocket_application  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {"http": http_application, "websocket": websocket_application()}
+)

@@ -63,6 +63,9 @@ ADMIN_URL = admin_url(os.environ.get("ADMIN_URL"), debug=DEBUG)
 CSRF_FAILURE_VIEW = "schema.http.csrf_failure"
 
 INSTALLED_APPS = [
+    # First, so that `runserver` (make run) is daphne's ASGI server: plain HTTP
+    # and the GraphQL WebSocket on one port.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "strawberry_django",
+    "channels",
     "backend.accounts",
     "backend.products",
     "backend.orders",
@@ -297,4 +301,26 @@ if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
     )
 SECURE_PROXY_SSL_HEADER = (
     (_proxy_ssl_header[0], _proxy_ssl_header[1]) if _proxy_ssl_header else None
+)
+
+# Live updates (README "Live updates"): events travel through a channel layer,
+# Redis when REDIS_URL (above) is set: every ASGI process and HTTP worker
+# share it; else this process's memory (make run, single-process tests).
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+# Per WebSocket connection: live subscriptions at once, and seconds a client
+# has to send connection_init after the handshake.
+GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION = env_int(
+    "GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20
+)
+GRAPHQL_CONNECTION_INIT_TIMEOUT_SECONDS = env_int(
+    "GRAPHQL_CONNECTION_INIT_TIMEOUT_SECONDS", 10
 )

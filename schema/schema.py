@@ -13,21 +13,32 @@ from backend.common.graphql.scalars import SCALAR_OVERRIDES
 from backend.common.graphql.schema import NodeQueries
 from backend.common.graphql.throttle import CostThrottle
 from backend.common.graphql.validation import MeasuredValidation
-from backend.orders.graphql.schema import OrderMutations, OrderQueries
-from backend.products.graphql.schema import ProductMutations, ProductQueries
+from backend.orders.graphql.schema import (
+    OrderMutations,
+    OrderQueries,
+    OrderSubscriptions,
+)
+from backend.products.graphql.schema import (
+    ProductMutations,
+    ProductQueries,
+    ProductSubscriptions,
+)
 
 from .errors import MaskUnexpectedErrors
 from .execution import AttributeFastPathExecutor
 from .routing import ReplicaReadsForQueries
+from .transport import OperationsByTransport
 
 Query = merge_types(
     "Query", (NodeQueries, AccountQueries, ProductQueries, OrderQueries)
 )
 Mutation = merge_types("Mutation", (AccountMutations, ProductMutations, OrderMutations))
+Subscription = merge_types("Subscription", (ProductSubscriptions, OrderSubscriptions))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     config=StrawberryConfig(
         relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         # "Did you mean ...?" would map the schema that introspection hides.
@@ -39,6 +50,7 @@ schema = strawberry.Schema(
         # Before the limits: RequestLimits' `cost` result replaces its own.
         CostThrottle,
         CheckNumberLiterals,
+        OperationsByTransport,
         *limit_extensions(),
         ParserCache,
         MeasuredValidation,

@@ -6,6 +6,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tests never reach a real replica, whatever the shell exports; see below.
 os.environ.pop("DATABASE_REPLICA_URL", None)
+# In-process subscription tests need the in-memory channel layer; the
+# multi-process tests hand REDIS_URL to the servers they start.
+os.environ.pop("REDIS_URL", None)
 
 from config.settings import *  # noqa: F403
 from config.settings import DATABASES

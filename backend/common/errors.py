@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     # The request does not say what to run (no single operation to choose).
     BAD_REQUEST = "BAD_REQUEST"
+    # A subscription over HTTP, or a query or mutation over the WebSocket.
+    UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION"
     # The document itself: it does not parse, or does not fit the schema.
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"

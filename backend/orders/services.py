@@ -14,7 +14,8 @@ from backend.common.errors import (
 )
 from backend.products import api as products_api
 
-from . import selectors
+from . import events, selectors
+from .events import OrderEventKind
 from .models import Order, OrderStatus
 
 if TYPE_CHECKING:  # a type to annotate with; orders never query products' models
@@ -114,6 +115,7 @@ def create_order(
                 unit_price=product.price,
                 idempotency_key=idempotency_key,
             )
+            events.order_changed(order, OrderEventKind.PLACED)
             return PlacedOrder(order, product)
     except (IntegrityError, DomainError):
         # A concurrent request with the same key got there first and committed:
@@ -202,6 +204,12 @@ def update_order(
             )
         _move_status(order, status)
     order.refresh_from_db()
+    # Published on commit, in this order: a rollback (a refused status after
+    # a quantity change) sends neither.
+    if quantity is not None:
+        events.order_changed(order, OrderEventKind.QUANTITY_CHANGED)
+    if status is not None:
+        events.order_changed(order, OrderEventKind.STATUS_CHANGED)
     return order
 
 

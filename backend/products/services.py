@@ -4,10 +4,12 @@ from typing import TypedDict, Unpack
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError
+from django.utils import timezone
 
 from backend.common.decimals import without_negative_zero
 from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
 
+from . import events
 from .models import MAX_STOCK_QUANTITY, Product
 
 PRODUCT_NOT_FOUND = "Product does not exist."
@@ -62,6 +64,8 @@ def update_product(*, product_id: int, **changes: Unpack[ProductChanges]) -> Pro
     for field, value in changes.items():
         setattr(product, field, value)
     _validated(product).save(update_fields=[*changes, "updated_at"])
+    if "price" in changes or "stock_quantity" in changes:
+        events.product_changed(product.pk)
     return product
 
 
@@ -101,13 +105,17 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
     with transaction.atomic(savepoint=False):
         taken = Product.objects.filter(
             pk=product_id, stock_quantity__gte=quantity
-        ).update(stock_quantity=F("stock_quantity") - quantity)
+        ).update(
+            stock_quantity=F("stock_quantity") - quantity, updated_at=timezone.now()
+        )
         # The UPDATE (or its absence) leaves the row locked or unchanged, so this
         # read sees the price and stock the reservation was made against.
         product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise NotFound(PRODUCT_NOT_FOUND)
-    if not taken:
+    if taken:
+        events.product_changed(product_id)
+    else:
         raise DomainError(
             field="quantity",
             message=(
@@ -127,8 +135,9 @@ def release_stock(*, product_id: int, quantity: int) -> None:
     # the column). Both sides stay below 2**31: no overflow in the SQL.
     returned = Product.objects.filter(
         pk=product_id, stock_quantity__lte=MAX_STOCK_QUANTITY - quantity
-    ).update(stock_quantity=F("stock_quantity") + quantity)
+    ).update(stock_quantity=F("stock_quantity") + quantity, updated_at=timezone.now())
     if returned:
+        events.product_changed(product_id)
         return
     product = Product.objects.filter(pk=product_id).first()
     if product is None:

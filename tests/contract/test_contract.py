@@ -39,6 +39,8 @@ def test_contract_has_every_operation_frontends_send():
         "DeleteProduct",
         "SetOrderStatus",
         "AllOrdersByStatus",
+        "OrderChanged",
+        "ProductChanged",
     }
 
 

@@ -1,7 +1,8 @@
 """Who may call each root field: the declared policy the tests hold the schema to.
 
-Every root query and mutation field must have an entry (a test enumerates them
-from the schema), and each (field, role) is run to check the declared outcome.
+Every root query, mutation and subscription field must have an entry (a test
+enumerates them from the schema), and each (field, role) is run to check the
+declared outcome.
 The README's "Security" section shows this table; a test keeps the two equal.
 """
 
@@ -56,13 +57,29 @@ MUTATIONS: dict[str, Policy] = {
 }
 
 
+SUBSCRIPTIONS: dict[str, Policy] = {
+    "orderChanged": Policy(
+        NO,
+        YES,
+        YES,
+        "customers: own orders only; another's order id sends nothing",
+    ),
+    "productChanged": Policy(YES, YES, YES),
+}
+
+
 def markdown_table() -> str:
     """The policy as the README shows it."""
     lines = [
         "| root field | anonymous | customer | staff | scope |",
         "|---|---|---|---|---|",
     ]
-    for kind, policies in (("query", QUERIES), ("mutation", MUTATIONS)):
+    kinds = (
+        ("query", QUERIES),
+        ("mutation", MUTATIONS),
+        ("subscription", SUBSCRIPTIONS),
+    )
+    for kind, policies in kinds:
         for field, policy in policies.items():
             cells = [f"`{field}` ({kind})"]
             cells += [policy.for_role(role).value for role in ROLES]

@@ -6,14 +6,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 
 from backend.orders.models import Order
+from backend.orders.services import create_order
 from backend.products.models import Product
 from schema.schema import schema
 from tests.conftest import gid
 from tests.factories import PASSWORD, ProductFactory, place_order
 from tests.graphql_client import GraphQLClient, Response
-from tests.security.policy import MUTATIONS, QUERIES, ROLES, Access, markdown_table
+from tests.live.inprocess import Live, in_thread, listening, socket_context
+from tests.security.policy import (
+    MUTATIONS,
+    QUERIES,
+    ROLES,
+    SUBSCRIPTIONS,
+    Access,
+    markdown_table,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -96,6 +106,12 @@ def test_every_root_mutation_has_a_policy():
     )
 
 
+def test_every_root_subscription_has_a_policy():
+    assert root_fields("subscription") == set(SUBSCRIPTIONS), (
+        "Declare who may subscribe to each field in tests/security/policy.py"
+    )
+
+
 def test_every_policy_has_a_probe():
     assert set(PROBES) == set(POLICIES)
 
@@ -141,3 +157,51 @@ def test_each_role_gets_what_the_policy_declares(request, world, staff, field, r
         assert not (isinstance(payload, dict) and "messages" in payload), payload
         # Allowed means answered, not an empty null (only `me` of nobody is).
         assert (payload is None) == ((field, role) == ("me", "anonymous")), payload
+
+
+# Subscriptions run in-process through schema.subscribe with the context the
+# socket builds (tests/live/ drives the real socket): an allowed role receives
+# the event that the commit publishes, a denied one PERMISSION_DENIED at once.
+SUBSCRIPTION_PROBES: dict[str, tuple[str, Variables]] = {
+    "orderChanged": ("OrderChanged", lambda w: {}),
+    "productChanged": (
+        "ProductChanged",
+        lambda w: {"id": gid("Product", w.product.pk)},
+    ),
+}
+
+
+def test_every_subscription_policy_has_a_probe():
+    assert set(SUBSCRIPTION_PROBES) == set(SUBSCRIPTIONS)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("field", sorted(SUBSCRIPTIONS))
+def test_each_role_subscribes_as_the_policy_declares(
+    request, world, customer, staff, field, role
+):
+    client: GraphQLClient = request.getfixturevalue(f"{role}_client")
+    user = {"anonymous": None, "customer": customer, "staff": staff}[role]
+    operation, variables = SUBSCRIPTION_PROBES[field]
+    context = socket_context(user, client)
+
+    async def probe():
+        live = Live.of(context, operation, **variables(world))
+        await listening()
+        # The customer orders the probe product: an event for both fields.
+        await in_thread(create_order)(
+            customer=customer, product_id=world.product.pk, quantity=1
+        )
+        result = await live.next()
+        await live.stop()
+        return result
+
+    result = async_to_sync(probe)()
+
+    if SUBSCRIPTIONS[field].for_role(role) is Access.DENIED:
+        assert result.data is None
+        assert [e.extensions["code"] for e in result.errors] == ["PERMISSION_DENIED"]
+    else:
+        assert result.errors is None, result.errors
+        assert result.data[field] is not None

@@ -1,3 +1,4 @@
+from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
@@ -6,7 +7,8 @@ from asgiref.sync import sync_to_async
 from strawberry import relay
 
 from backend.common.graphql.context import current_user, get_loader
-from backend.common.graphql.ids import decode_global_id
+from backend.common.graphql.ids import decode_global_id, parse_primary_key
+from backend.common.graphql.live import listen
 from backend.common.graphql.pagination import (
     AFTER,
     BEFORE,
@@ -18,12 +20,13 @@ from backend.common.graphql.pagination import (
     selects,
 )
 from backend.common.graphql.permissions import SignedInOnly, require_user
-from backend.orders import selectors, services
+from backend.orders import events, selectors, services
 from backend.products import api as products_api
 
 from .types import (
     CancelOrderInput,
     CreateOrderInput,
+    OrderChangedEvent,
     OrderConnection,
     OrderFilter,
     OrderOrder,
@@ -85,6 +88,42 @@ class OrderQueries:
                 [order.product_id for order in page]
             )
         return connection
+
+
+@strawberry.type
+class OrderSubscriptions:
+    @strawberry.subscription(
+        description=(
+            "An event each time one of your orders (staff: any order) is placed or "
+            "changes quantity or status; only that order's when `id` is given."
+        )
+    )
+    async def order_changed(
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description=(
+                    "One order; an order you may not see (or none) sends nothing."
+                )
+            ),
+        ] = None,
+    ) -> AsyncGenerator[OrderChangedEvent, None]:
+        user = require_user(info)
+        wanted: int | None = None
+        if id is not None:
+            key = parse_primary_key(id.node_id) if id.type_name == "Order" else None
+            # An ID that names no order matches no event: the same silence as
+            # another customer's order.
+            wanted = -1 if key is None else key
+        async for message in listen(info, groups=events.groups_for(user), private=True):
+            order = events.order_from_event(message)
+            if events.may_see(user, order) and wanted in (None, order.pk):
+                yield OrderChangedEvent(
+                    kind=events.OrderEventKind(message["kind"]),
+                    order=order,  # type: ignore[arg-type]
+                )
 
 
 @strawberry.type

@@ -13,6 +13,7 @@ from backend.common.graphql.context import current_user, load_now_or_later
 from backend.common.graphql.node import ModelNode
 from backend.common.graphql.pagination import CountedConnection
 from backend.orders import selectors
+from backend.orders.events import OrderEventKind as OrderEventKindChoices
 from backend.orders.models import Order
 from backend.orders.models import OrderStatus as OrderStatusChoices
 from backend.products import api as products_api
@@ -63,8 +64,10 @@ class OrderType(ModelNode):
         description="The product's price when the order was placed."
     )
     total: Decimal = strawberry.field(description="unitPrice x quantity.")
-    created_at: datetime.datetime = strawberry.field()
-    updated_at: datetime.datetime = strawberry.field()
+    created_at: datetime.datetime = strawberry.field(description="When it was placed.")
+    updated_at: datetime.datetime = strawberry.field(
+        description="When it last changed: the newer of two events is the later one."
+    )
 
     @strawberry.field(description="Who placed the order.")
     def customer(
@@ -120,3 +123,25 @@ class UpdateOrderInput:
 @strawberry.input(description="The order to cancel.")
 class CancelOrderInput:
     id: relay.GlobalID
+
+
+OrderEventKind = strawberry.enum(
+    OrderEventKindChoices,
+    name="OrderEventKind",
+    description="What happened to an order.",
+)
+
+
+@strawberry.type(
+    name="OrderChangedEvent",
+    description=(
+        "An order was placed or changed. Delivery is at-most-once: refetch your "
+        "orders after a reconnect, and drop events older (updatedAt) than what "
+        "you have."
+    ),
+)
+class OrderChangedEvent:
+    kind: OrderEventKind = strawberry.field(  # type: ignore[valid-type]
+        description="PLACED, QUANTITY_CHANGED or STATUS_CHANGED."
+    )
+    order: OrderType = strawberry.field(description="The order as this change left it.")

@@ -1,10 +1,14 @@
+from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
 import strawberry_django
 from strawberry import relay
 
+from backend.common.errors import NotFound
+from backend.common.graphql.context import get_loader
 from backend.common.graphql.ids import decode_global_id
+from backend.common.graphql.live import listen
 from backend.common.graphql.pagination import (
     AFTER,
     BEFORE,
@@ -15,7 +19,7 @@ from backend.common.graphql.pagination import (
     paginate,
 )
 from backend.common.graphql.permissions import require_staff
-from backend.products import selectors, services
+from backend.products import api, events, selectors, services
 
 from .types import (
     CreateProductInput,
@@ -71,6 +75,33 @@ class ProductQueries:
             ordering_type=ProductOrder,
         )
         return connection
+
+
+@strawberry.type
+class ProductSubscriptions:
+    @strawberry.subscription(
+        description=(
+            "The product each time its stock or price changes (anyone). A burst "
+            "of changes may arrive as fewer events; the last shows the last state."
+        )
+    )
+    async def product_changed(
+        self,
+        info: strawberry.Info,
+        id: Annotated[
+            relay.GlobalID, strawberry.argument(description="The product's ID.")
+        ],
+    ) -> AsyncGenerator[ProductType, None]:
+        product_id = _product_pk(id)
+        if await get_loader(info, api.load_products).load(product_id) is None:
+            raise NotFound(services.PRODUCT_NOT_FOUND)
+        async for _ in listen(
+            info, groups=(events.product_group(product_id),), private=False
+        ):
+            product = await get_loader(info, api.load_products).load(product_id)
+            if product is None:  # deleted since
+                return
+            yield product  # type: ignore[misc]
 
 
 @strawberry.type

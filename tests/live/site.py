@@ -1,0 +1,86 @@
+"""A live site for the WebSocket tests: a database of its own, served by the
+ASGI application under uvicorn (sockets and plain HTTP on one port).
+
+On PostgreSQL (DATABASE_URL) the database is a throwaway cluster or a scratch
+database, as in the concurrency suite; in the SQLite run, a file in a
+temporary directory, so that the server process and the test share it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.concurrency.live import live_database
+from tests.support.asgi_server import AsgiServer, running_asgi_server
+from tests.support.graphql_http import HOST, GraphQLHttpClient
+from tests.support.postgres import POSTGRES_SCHEMES
+from tests.support.server import manage, production_env
+
+PASSWORD = "a-long-and-unusual-passphrase"
+STAFF = "staffer"
+
+
+@dataclass
+class Site:
+    server: AsgiServer
+    env: dict[str, str]
+
+    @property
+    def origin(self) -> str:
+        return f"http://{HOST}:{self.server.port}"
+
+    def sign_in(self, username: str) -> GraphQLHttpClient:
+        client = self.server.client()
+        client.login(username, PASSWORD)
+        return client
+
+    def register(self, username: str) -> GraphQLHttpClient:
+        client = self.server.client()
+        reply = client.run(
+            "Register",
+            input={
+                "username": username,
+                "email": f"{username}@example.com",
+                "password": PASSWORD,
+            },
+        )
+        assert reply.data["register"]["__typename"] == "User", reply.json
+        return client
+
+
+@contextmanager
+def _database() -> Iterator[str]:
+    if os.environ.get("DATABASE_URL", "").startswith(POSTGRES_SCHEMES):
+        with live_database() as (url, _cluster):
+            yield url
+        return
+    directory = Path(tempfile.mkdtemp(prefix="ordergraph-live-"))
+    try:
+        yield f"sqlite:///{directory / 'db.sqlite3'}"
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def running_site(**settings: str) -> Iterator[Site]:
+    """Migrate a fresh database with one staff account; serve it."""
+    with ExitStack() as stack:
+        env = production_env(stack.enter_context(_database()), **settings)
+        manage(env, "migrate", "--noinput")
+        manage(
+            {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            STAFF,
+            "--email",
+            "staff@example.com",
+        )
+        server = stack.enter_context(running_asgi_server(env))
+        yield Site(server=server, env=env)
