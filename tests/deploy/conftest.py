@@ -6,18 +6,12 @@ server; otherwise a SQLite file. Either is migrated once per test session.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-from uuid import uuid4
 
-import psycopg2
 import pytest
 
-from tests.support.postgres import POSTGRES_SCHEMES
 from tests.support.server import Stack, manage, production_env, running_stack
+from tests.support.site import scratch_database_url
 
 # The front's timeouts in these tests (production's are longer: README).
 STALL_TIMEOUT = 4.0
@@ -25,29 +19,10 @@ STALL_TIMEOUT = 4.0
 PER_CLIENT = 8
 
 
-def _autocommit(url: str, sql: str) -> None:
-    connection = psycopg2.connect(url)
-    connection.autocommit = True  # CREATE and DROP DATABASE refuse transactions
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="session")
 def site_database() -> Iterator[str]:
-    server_url = os.environ.get("DATABASE_URL", "")
-    if not server_url.startswith(POSTGRES_SCHEMES):
-        with tempfile.TemporaryDirectory(prefix="ordergraph-site-") as folder:
-            yield f"sqlite:///{Path(folder) / 'db.sqlite3'}"
-        return
-    name = f"ordergraph_site_{uuid4().hex[:8]}"
-    _autocommit(server_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-    finally:
-        _autocommit(server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+    with scratch_database_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,21 +11,13 @@ directory; both go when the block ends, as does the server.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-from uuid import uuid4
-
-import psycopg2
 
 from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.postgres import POSTGRES_SCHEMES
 from tests.support.server import Server, manage, production_env, running_server
+from tests.support.site import scratch_database_url
 
 PASSWORD = "scratch-site-password-4711"
 SEED = f"""
@@ -47,38 +39,10 @@ class ScratchSite:
     product_pk: int
 
 
-def _autocommit(url: str, sql: str) -> None:
-    connection = psycopg2.connect(url)
-    connection.autocommit = True  # CREATE and DROP DATABASE refuse transactions
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    server_url = os.environ.get("DATABASE_URL", "")
-    if server_url.startswith(POSTGRES_SCHEMES):
-        name = f"ordergraph_scratch_{uuid4().hex[:8]}"
-        _autocommit(server_url, f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-        finally:
-            _autocommit(server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
-        return
-    directory = Path(tempfile.mkdtemp(prefix="ordergraph-site-"))
-    try:
-        yield f"sqlite:///{directory / 'db.sqlite3'}"
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-
-
 @contextmanager
 def serving_scratch_site(workers: int = 2) -> Iterator[ScratchSite]:
     with ExitStack() as stack:
-        env = production_env(stack.enter_context(scratch_database()))
+        env = production_env(stack.enter_context(scratch_database_url()))
         manage(env, "migrate", "--noinput")
         seeded = manage(env, "shell", "-c", SEED).split("SEEDED ", 1)[1]
         server = stack.enter_context(running_server(env, workers=workers))

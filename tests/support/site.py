@@ -35,7 +35,9 @@ def _execute_autocommit(url: str, sql: str) -> None:
 
 
 @contextmanager
-def _scratch_database_url() -> Iterator[str]:
+def scratch_database_url() -> Iterator[str]:
+    """A database of its own: on DATABASE_URL's PostgreSQL server, else a
+    SQLite file; gone when the block ends."""
     server_url = os.environ.get("DATABASE_URL", "")
     if server_url.startswith(POSTGRES_SCHEMES):
         name = f"ordergraph_site_{uuid4().hex[:8]}"
@@ -55,7 +57,7 @@ def _scratch_database_url() -> Iterator[str]:
 @contextmanager
 def migrated_database(**extra: str) -> Iterator[dict[str, str]]:
     """Yield the production environment of a freshly migrated database."""
-    with _scratch_database_url() as url:
+    with scratch_database_url() as url:
         env = production_env(url, **extra)
         manage(env, "migrate", "--noinput")
         yield env

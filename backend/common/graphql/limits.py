@@ -35,6 +35,7 @@ from strawberry.extensions import (
 )
 
 from backend.common.errors import ErrorCode
+from backend.common.text import storable
 
 from .cost import operation_cost
 from .throttle import bucket_report, charge
@@ -58,18 +59,6 @@ def validation_rules() -> list[type[ASTValidationRule]]:
     if not settings.GRAPHQL_INTROSPECTION_ENABLED:
         rules.append(NoSchemaIntrospectionCustomRule)
     return rules
-
-
-def _storable(text: str) -> bool:
-    """False for text no database column takes: NUL, or unpaired surrogates
-    (which JSON's \\ud800 escapes can produce)."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class _InputCheck:
@@ -97,7 +86,7 @@ class _InputCheck:
                 f"at most {self.max_string} are allowed",
                 node,
             )
-        elif not _storable(text):
+        elif not storable(text):
             self.errors.setdefault(
                 "storable",
                 GraphQLError(
