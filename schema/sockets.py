@@ -60,6 +60,11 @@ class SubscriptionCap(BaseGraphQLTransportWSHandler[SocketContext, None]):
 
 class GraphQLSocketConsumer(GraphQLWSConsumer):
     graphql_transport_ws_handler_class = SubscriptionCap  # type: ignore[assignment]
+    # No channel of the connection's own: each subscription listens on one of
+    # its own (backend/common/graphql/live.py), which rejoins its groups after
+    # a lost Redis connection. Channels' receive loop on a connection channel
+    # would instead die with that connection and close the socket.
+    channel_layer_alias = "none: subscriptions listen on channels of their own"
 
     def __init__(self) -> None:
         super().__init__(

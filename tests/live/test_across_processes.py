@@ -193,12 +193,6 @@ def test_each_customer_receives_exactly_their_own_orders_over_random_orders(clus
     }
 
 
-@pytest.mark.xfail(
-    reason="issue 10, open: after CLIENT KILL the ASGI receive loop can die "
-    "(traceback in the uvicorn log) and the next event is lost; seen to pass "
-    "once after the other tests, to fail when run alone",
-    strict=False,
-)
 def test_subscribers_keep_receiving_after_redis_drops_every_connection(cluster):
     staff = cluster.sign_in(STAFF)
     product = new_product(staff)
