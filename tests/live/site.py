@@ -26,6 +26,20 @@ PASSWORD = "a-long-and-unusual-passphrase"
 STAFF = "staffer"
 
 
+def register(client: GraphQLHttpClient, username: str) -> GraphQLHttpClient:
+    """Register `username` through `client`, which is then signed in as them."""
+    reply = client.run(
+        "Register",
+        input={
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": PASSWORD,
+        },
+    )
+    assert reply.data["register"]["__typename"] == "User", reply.json
+    return client
+
+
 @dataclass
 class Site:
     server: AsgiServer
@@ -41,17 +55,7 @@ class Site:
         return client
 
     def register(self, username: str) -> GraphQLHttpClient:
-        client = self.server.client()
-        reply = client.run(
-            "Register",
-            input={
-                "username": username,
-                "email": f"{username}@example.com",
-                "password": PASSWORD,
-            },
-        )
-        assert reply.data["register"]["__typename"] == "User", reply.json
-        return client
+        return register(self.server.client(), username)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.live.site import PASSWORD, STAFF, Site, _database
+from tests.live.site import PASSWORD, STAFF, Site, _database, register
 from tests.live.sockets import Subscription, settle, socket
 from tests.support.asgi_server import running_asgi_server
 from tests.support.graphql_http import GraphQLHttpClient
@@ -43,17 +43,7 @@ class Cluster:
         return client
 
     def register(self, username: str) -> GraphQLHttpClient:
-        client = self.client()
-        reply = client.run(
-            "Register",
-            input={
-                "username": username,
-                "email": f"{username}@example.com",
-                "password": PASSWORD,
-            },
-        )
-        assert reply.data["register"]["__typename"] == "User", reply.json
-        return client
+        return register(self.client(), username)
 
 
 @pytest.fixture(scope="module")

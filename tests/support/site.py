@@ -18,20 +18,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
-import psycopg2
-
+from tests.concurrency.live import execute_autocommit
 from tests.support.postgres import POSTGRES_SCHEMES
 from tests.support.server import manage, production_env
-
-
-def _execute_autocommit(url: str, sql: str) -> None:
-    connection = psycopg2.connect(url)
-    connection.autocommit = True  # CREATE and DROP DATABASE refuse transactions
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
 
 
 @contextmanager
@@ -41,11 +30,11 @@ def scratch_database_url() -> Iterator[str]:
     server_url = os.environ.get("DATABASE_URL", "")
     if server_url.startswith(POSTGRES_SCHEMES):
         name = f"ordergraph_site_{uuid4().hex[:8]}"
-        _execute_autocommit(server_url, f'CREATE DATABASE "{name}"')
+        execute_autocommit(server_url, f'CREATE DATABASE "{name}"')
         try:
             yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
         finally:
-            _execute_autocommit(server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+            execute_autocommit(server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
         return
     directory = Path(tempfile.mkdtemp(prefix="ordergraph-site-"))
     try:
