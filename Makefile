@@ -63,11 +63,11 @@ test-sqlite: venv ## Test suite on SQLite, ignoring any DATABASE_URL
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: venv ## Test suite on DATABASE_URL, else on a throwaway PostgreSQL
-	$(PY) -m tests.support.postgres -- $(BIN)/pytest $(PYTEST_ARGS)
+	$(PY) -m tools.postgres -- $(BIN)/pytest $(PYTEST_ARGS)
 
 # Also part of test-postgres, at a bounded size (CONCURRENCY_SCALE=bounded).
 test-concurrency: venv ## Concurrency and fault suite at full size (gunicorn, PostgreSQL)
-	CONCURRENCY_SCALE=full $(PY) -m tests.support.postgres -- \
+	CONCURRENCY_SCALE=full $(PY) -m tools.postgres -- \
 		$(BIN)/pytest -m concurrency tests/concurrency $(PYTEST_ARGS)
 
 # Both seed a PostgreSQL of their own (cached in .bench-cache/) and never

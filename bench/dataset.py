@@ -31,7 +31,7 @@ from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 from tqdm import tqdm
 
-from tests.support.postgres import (
+from tools.postgres import (
     DATABASE,
     PostgresCluster,
     PostgresUnavailable,

@@ -9,7 +9,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote
 
-from tests.contract.operations import operation
+from tools.contract import operation
 
 HOST = "127.0.0.1"
 GRAPHQL_PATH = "/graphql/"

@@ -32,7 +32,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from tests.support.postgres import running_postgres
+from tools.postgres import running_postgres
 
 from .data import ORDERS, PAGE, PASSWORD, PRODUCTS, USERNAME, check_page, seed
 from .guard import time_limit

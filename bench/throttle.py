@@ -42,11 +42,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from backend.common.graphql import throttle  # noqa: E402
-from tests.contract.operations import operation  # noqa: E402
+from schema.limits import throttle  # noqa: E402
 from tests.factories import ProductFactory, UserFactory, place_order  # noqa: E402
-from tests.support.redis import running_redis  # noqa: E402
-from tests.support.server import (  # noqa: E402
+from tools.contract import operation  # noqa: E402
+from tools.redis import running_redis  # noqa: E402
+from tools.server import (  # noqa: E402
     REPO,
     manage,
     production_env,

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 
-from backend.common.db import replica_reads_allowed
+from schema.database import replica_reads_allowed
 
 PRIMARY = DEFAULT_DB_ALIAS
 REPLICA = "replica"

@@ -83,7 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: every later reader of REMOTE_ADDR sees the client, not the front.
-    "backend.common.proxies.TrustedProxyMiddleware",
+    "schema.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -10,8 +10,8 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 
-from backend.common.db import is_database_unavailable
 from backend.common.errors import ErrorCode, InvalidArgument
+from schema.database import is_database_unavailable
 
 logger = logging.getLogger("ordergraph.errors")
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from backend.common.db import reads_from_replica
+from schema.database import reads_from_replica
 
 
 class ReplicaReadsForQueries(SchemaExtension):

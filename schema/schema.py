@@ -7,12 +7,6 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from backend.accounts.graphql.schema import AccountMutations, AccountQueries
-from backend.common.graphql.limits import limit_extensions
-from backend.common.graphql.number_literals import CheckNumberLiterals
-from backend.common.graphql.scalars import SCALAR_OVERRIDES
-from backend.common.graphql.schema import NodeQueries
-from backend.common.graphql.throttle import CostThrottle
-from backend.common.graphql.validation import MeasuredValidation
 from backend.orders.graphql.schema import (
     OrderMutations,
     OrderQueries,
@@ -23,6 +17,12 @@ from backend.products.graphql.schema import (
     ProductQueries,
     ProductSubscriptions,
 )
+from schema.limits.extensions import limit_extensions
+from schema.limits.number_literals import CheckNumberLiterals
+from schema.limits.throttle import CostThrottle
+from schema.limits.validation import MeasuredValidation
+from schema.node import NodeQueries
+from schema.scalars import SCALAR_OVERRIDES
 
 from .errors import MaskUnexpectedErrors
 from .execution import AttributeFastPathExecutor

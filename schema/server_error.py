@@ -15,8 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views import defaults
 
-from backend.common.db import is_database_unavailable
 from backend.common.errors import ErrorCode
+from schema.database import is_database_unavailable
 
 from .errors import UNAVAILABLE_MESSAGE
 from .http import GRAPHQL_RESPONSE_JSON, response_media_type

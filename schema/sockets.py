@@ -24,8 +24,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
-from backend.common.graphql.limits import limit_error
 from backend.common.graphql.live import SocketContext, SocketRequest
+from schema.limits.extensions import limit_error
 
 from .schema import schema
 

@@ -18,11 +18,11 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from backend.common.db import is_database_unavailable
 from backend.common.errors import ErrorCode
-from backend.common.graphql.context import Context
+from schema.database import is_database_unavailable
 
 from . import request_json
+from .context import RequestContext
 from .http import (
     CHUNKED_BODY,
     GRAPHQL_RESPONSE_JSON,
@@ -44,7 +44,7 @@ AsyncView = Callable[..., Any]
 DJANGO_JSON = DjangoJSONEncoder()
 
 
-class GraphQLView(AsyncGraphQLView[Context, None]):
+class GraphQLView(AsyncGraphQLView[RequestContext, None]):
     async def dispatch(  # type: ignore[override]
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
@@ -69,11 +69,11 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
 
     async def get_context(
         self, request: HttpRequest, response: HttpResponse
-    ) -> Context:
+    ) -> RequestContext:
         # Resolve the session user once, here, so resolvers never touch the
         # database from async code to learn who is asking.
         request.user = await request.auser()
-        return Context(request=request, response=response)
+        return RequestContext(request=request, response=response)
 
     async def get_sub_response(self, request: HttpRequest) -> TemporalHttpResponse:
         sub_response = await super().get_sub_response(request)

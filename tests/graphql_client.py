@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.contract.operations import operation
+from tools.contract import operation
 
 GRAPHQL_URL = "/graphql/"
 

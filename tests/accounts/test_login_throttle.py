@@ -8,9 +8,9 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.utils import timezone
 
-from tests.contract.operations import operation
 from tests.factories import PASSWORD
 from tests.graphql_client import GraphQLClient
+from tools.contract import operation
 
 TOO_MANY = {
     "kind": "VALIDATION",

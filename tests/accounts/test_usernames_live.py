@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.postgres import POSTGRES_SCHEMES
-from tests.support.server import Server, running_server
 from tests.support.site import migrated_database
+from tools.graphql_http import GraphQLHttpClient
+from tools.postgres import POSTGRES_SCHEMES
+from tools.server import Server, running_server
 
 PASSWORD = "a-long-and-unusual-passphrase"
 TAKEN = {

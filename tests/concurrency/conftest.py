@@ -17,7 +17,7 @@ import pytest
 from tests.concurrency.live import WORKERS, Live, Scale, running_live_site
 from tests.concurrency.live import scale_from_env as _scale_from_env
 from tests.concurrency.load import Tally, table
-from tests.support.postgres import POSTGRES_SCHEMES
+from tools.postgres import POSTGRES_SCHEMES
 
 REPORT = pytest.StashKey[list[Tally]]()
 

@@ -17,14 +17,14 @@ from uuid import uuid4
 import psycopg2
 
 from tests.concurrency import ledger
-from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.postgres import (
+from tools.graphql_http import GraphQLHttpClient
+from tools.postgres import (
     PostgresCluster,
     PostgresUnavailable,
     find_bindir,
     running_cluster,
 )
-from tests.support.server import REPO, Server, manage, production_env, running_server
+from tools.server import REPO, Server, manage, production_env, running_server
 
 WORKERS = 4
 CUSTOMERS = 200  # the last-units race needs this many; the other scenarios reuse them

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tests.support.graphql_http import GraphQLHttpClient, Reply
+from tools.graphql_http import GraphQLHttpClient, Reply
 
 OK = "ok"
 TRANSPORT = "transport"  # no HTTP answer: connection refused, reset, timed out

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tests.concurrency.live import Live, pk
 from tests.concurrency.load import OK, Tally
-from tests.support.graphql_http import GraphQLHttpClient
+from tools.graphql_http import GraphQLHttpClient
 
 
 @dataclass

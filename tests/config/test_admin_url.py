@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from config.admin_url import admin_url
-from tests.support.server import REPO, running_server
 from tests.support.site import migrated_database
+from tools.server import REPO, running_server
 
 
 def get(server, path):

@@ -16,10 +16,10 @@ from django.contrib.sessions.models import Session
 from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from backend.common.db import reads_from_replica
 from backend.orders.models import Order
 from backend.products.models import Product
 from config.db_routers import PRIMARY, REPLICA, PrimaryReplicaRouter
+from schema.database import reads_from_replica
 from tests.conftest import gid
 from tests.factories import ProductFactory, UserFactory, place_order
 from tests.graphql_client import GraphQLClient

@@ -2,7 +2,7 @@ import pytest
 from graphql import parse, validate
 
 from schema.schema import schema
-from tests.contract.operations import (
+from tools.contract import (
     CONTRACT_FILE,
     SHARED_CONTRACT_FILE,
     contract_operations,

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.server import Stack, manage, production_env, running_stack
 from tests.support.site import scratch_database_url
+from tools.server import Stack, manage, production_env, running_stack
 
 # The front's timeouts in these tests (production's are longer: README).
 STALL_TIMEOUT = 4.0

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.server import Stack
+from tools.graphql_http import GraphQLHttpClient
+from tools.server import Stack
 
 PASSWORD = "a-long-enough-test-password-9"
 # LOGIN_FAILURE_LIMIT_PER_ACCOUNT_AND_ADDRESS, production's default.

@@ -15,9 +15,9 @@ from urllib.parse import quote
 from django.conf import settings
 
 from tests.deploy.conftest import PER_CLIENT
-from tests.support.graphql_http import GRAPHQL_PATH, HOST, GraphQLHttpClient
-from tests.support.server import running_stack
 from tests.support.slow_clients import stall
+from tools.graphql_http import GRAPHQL_PATH, HOST, GraphQLHttpClient
+from tools.server import running_stack
 
 
 def raw_request(

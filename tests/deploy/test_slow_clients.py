@@ -13,8 +13,8 @@ import threading
 import time
 
 from tests.deploy.conftest import STALL_TIMEOUT
-from tests.support.graphql_http import GraphQLHttpClient
 from tests.support.slow_clients import STALL_KINDS, stall, timed_requests
+from tools.graphql_http import GraphQLHttpClient
 
 STALLED = 50
 # The front's timer runs from the last byte a client sent; give it slack

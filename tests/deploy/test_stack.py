@@ -22,8 +22,8 @@ from deploy.stack import (
     options_from_env,
     render_nginx_conf,
 )
-from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.server import REPO, children_of, free_port
+from tools.graphql_http import GraphQLHttpClient
+from tools.server import REPO, children_of, free_port
 
 
 def render(tmp_path: Path, options: FrontOptions | None = None) -> str:

@@ -16,8 +16,8 @@ from strawberry.types import ExecutionResult
 
 from backend.common.graphql.live import SocketContext, SocketRequest
 from schema.schema import schema
-from tests.contract.operations import operation
 from tests.graphql_client import GraphQLClient
+from tools.contract import operation
 
 EVENT_TIMEOUT = 5.0
 QUIET_SECONDS = 0.3

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.concurrency.live import live_database
-from tests.support.asgi_server import AsgiServer, running_asgi_server
-from tests.support.graphql_http import HOST, GraphQLHttpClient
-from tests.support.postgres import POSTGRES_SCHEMES
-from tests.support.server import manage, production_env
+from tools.asgi_server import AsgiServer, running_asgi_server
+from tools.graphql_http import HOST, GraphQLHttpClient
+from tools.postgres import POSTGRES_SCHEMES
+from tools.server import manage, production_env
 
 PASSWORD = "a-long-and-unusual-passphrase"
 STAFF = "staffer"

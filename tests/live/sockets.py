@@ -11,9 +11,9 @@ from gql import Client, GraphQLRequest
 from gql.client import AsyncClientSession
 from gql.transport.websockets import WebsocketsTransport
 
-from tests.contract.operations import operation
 from tests.live.site import Site
-from tests.support.graphql_http import GraphQLHttpClient
+from tools.contract import operation
+from tools.graphql_http import GraphQLHttpClient
 
 EVENT_TIMEOUT = 10.0
 # How long "nothing arrives" is waited for.

@@ -16,10 +16,10 @@ import pytest
 
 from tests.live.site import PASSWORD, STAFF, Site, _database, register
 from tests.live.sockets import Subscription, settle, socket
-from tests.support.asgi_server import running_asgi_server
-from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.redis import RedisServer, running_redis
-from tests.support.server import Server, manage, production_env, running_server
+from tools.asgi_server import running_asgi_server
+from tools.graphql_http import GraphQLHttpClient
+from tools.redis import RedisServer, running_redis
+from tools.server import Server, manage, production_env, running_server
 
 ORDERS = 30
 CUSTOMERS = ("dora", "emil", "fay")

@@ -13,9 +13,9 @@ from gql.transport.exceptions import TransportConnectionFailed, TransportQueryEr
 from websockets import Subprotocol
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.contract.operations import operation
 from tests.live.site import STAFF, Site, running_site
 from tests.live.sockets import Subscription, settle, socket
+from tools.contract import operation
 
 TRUSTED_ORIGIN = "https://shop.example.com"
 TRANSPORT_WS = Subprotocol("graphql-transport-ws")

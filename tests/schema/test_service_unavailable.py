@@ -14,12 +14,12 @@ from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 from graphql import GraphQLError
 
-from backend.common.db import is_database_unavailable
+from schema.database import is_database_unavailable
 from schema.errors import UNAVAILABLE_MESSAGE, MaskUnexpectedErrors
 from schema.http import GRAPHQL_RESPONSE_JSON, JSON
 from schema.server_error import server_error
 from tests.factories import UserFactory
-from tests.support.server import free_port
+from tools.server import free_port
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL"

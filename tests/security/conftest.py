@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import connection
 from pytest_django import DjangoDbBlocker
 
-from tests.support.postgres import POSTGRES_SCHEMES
-from tests.support.server import Server, manage, production_env, running_server
+from tools.postgres import POSTGRES_SCHEMES
+from tools.server import Server, manage, production_env, running_server
 
 # As the attacker met it: two sync workers.
 WORKERS = 2

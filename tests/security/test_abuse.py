@@ -13,8 +13,8 @@ from django.test import Client
 from backend.orders.models import Order
 from backend.products.models import Product
 from tests.conftest import gid
-from tests.contract.operations import operation
 from tests.graphql_client import GraphQLClient
+from tools.contract import operation
 
 URL = "/graphql/"
 FAST_SECONDS = 2.0

@@ -26,13 +26,13 @@ from typing import Any
 
 import pytest
 
-from backend.common.graphql.throttle import MINIMUM_SPEND
+from schema.limits.throttle import MINIMUM_SPEND
 from tests.concurrency import ledger
 from tests.concurrency.live import live_database
-from tests.support.graphql_http import GRAPHQL_PATH, HOST, GraphQLHttpClient, Reply
-from tests.support.postgres import POSTGRES_SCHEMES
-from tests.support.redis import RedisServer, running_redis
-from tests.support.server import REPO, Server, manage, production_env, running_server
+from tools.graphql_http import GRAPHQL_PATH, HOST, GraphQLHttpClient, Reply
+from tools.postgres import POSTGRES_SCHEMES
+from tools.redis import RedisServer, running_redis
+from tools.server import REPO, Server, manage, production_env, running_server
 
 BUCKET = 620
 RESTORE_RATE = 20

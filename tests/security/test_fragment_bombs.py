@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support.graphql_http import GRAPHQL_PATH
-from tests.support.server import Server
+from tools.graphql_http import GRAPHQL_PATH
+from tools.server import Server
 
 # "Well under a second" on a shared two-core machine; the figures are printed.
 REFUSED_WITHIN_SECONDS = 0.5

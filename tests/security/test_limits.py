@@ -16,11 +16,11 @@ from graphql import (
     validate,
 )
 
-from backend.common.graphql.cost import operation_cost
-from backend.common.graphql.validation import document_limit_errors
+from schema.limits.cost import operation_cost
+from schema.limits.validation import document_limit_errors
 from schema.schema import schema
-from tests.contract.operations import contract_operations
 from tests.graphql_client import Response
+from tools.contract import contract_operations
 
 
 def limit_of(response: Response) -> list[str | None]:

@@ -18,8 +18,8 @@ from graphql.language import Lexer, Source, TokenKind
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.common.graphql.limits import validation_rules
-from backend.common.graphql.validation import _verdict
+from schema.limits.extensions import validation_rules
+from schema.limits.validation import _verdict
 from schema.schema import schema
 
 RULES = (*specified_rules, *validation_rules())

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.conftest import gid
-from tests.support.graphql_http import GRAPHQL_PATH, Reply
 from tests.support.scratch_site import ScratchSite, serving_scratch_site
+from tools.graphql_http import GRAPHQL_PATH, Reply
 
 DIGITS = "9" * 5000
 PRODUCTS_AFTER = "query($a: String) { products(first: 2, after: $a) { totalCount } }"

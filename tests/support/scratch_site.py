@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from tests.support.graphql_http import GraphQLHttpClient
-from tests.support.server import Server, manage, production_env, running_server
 from tests.support.site import scratch_database_url
+from tools.graphql_http import GraphQLHttpClient
+from tools.server import Server, manage, production_env, running_server
 
 PASSWORD = "scratch-site-password-4711"
 SEED = f"""

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
 from tests.concurrency.live import execute_autocommit
-from tests.support.postgres import POSTGRES_SCHEMES
-from tests.support.server import manage, production_env
+from tools.postgres import POSTGRES_SCHEMES
+from tools.server import manage, production_env
 
 
 @contextmanager

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.support.graphql_http import GRAPHQL_PATH, HOST
+from tools.graphql_http import GRAPHQL_PATH, HOST
 
 STALL_KINDS = ("partial body", "headers only", "unfinished headers")
 

@@ -2,15 +2,12 @@
 
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import strawberry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from strawberry.dataloader import DataLoader
 from strawberry.django.context import StrawberryDjangoContext
-
-if TYPE_CHECKING:
-    from .throttle import BucketState
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -25,10 +22,6 @@ class Context(StrawberryDjangoContext):
     loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = field(
         default_factory=dict
     )
-    # The client's cost bucket after this request paid (or failed to pay) for
-    # it: throttle.py fills these in, extensions.cost reports them.
-    cost_charged: bool = False
-    cost_bucket: "BucketState | None" = None
 
 
 Info = strawberry.Info[Context, None]

@@ -13,12 +13,12 @@ import redis
 from django.core.cache import cache
 from django.test import override_settings
 
-from backend.common.graphql import throttle
-from backend.common.graphql.throttle import BucketState, Stored, take
 from backend.orders.models import Order
+from schema.limits import throttle
+from schema.limits.throttle import BucketState, Stored, take
 from tests.conftest import gid
 from tests.graphql_client import Response
-from tests.support.redis import RedisServer, free_port, running_redis
+from tools.redis import RedisServer, free_port, running_redis
 
 MY_ORDERS_COST = 62
 # Slow enough that nothing refills while a test runs: exact figures.
@@ -447,7 +447,7 @@ def test_with_redis_unreachable_requests_are_served_and_a_warning_logged(
     customer_client, caplog
 ):
     url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    caplog.set_level(logging.WARNING, logger="backend.common.graphql.throttle")
+    caplog.set_level(logging.WARNING, logger="schema.limits.throttle")
     with override_settings(
         CACHES=redis_cache(url),
         GRAPHQL_COST_BUCKET=1000,

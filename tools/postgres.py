@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
-USAGE = "usage: python -m tests.support.postgres -- COMMAND [ARG...]"
+USAGE = "usage: python -m tools.postgres -- COMMAND [ARG...]"
 SUPERUSER = "ordergraph"
 DATABASE = "ordergraph"
 POSTGRES_SCHEMES = ("postgres://", "postgresql://", "pgsql://", "postgis://")

@@ -49,7 +49,7 @@ from backend.common.errors import ErrorCode
 if TYPE_CHECKING:
     from strawberry.types import ExecutionContext
 
-    from .context import Context
+    from schema.context import RequestContext
 
 logger = logging.getLogger(__name__)
 
@@ -252,9 +252,9 @@ def throttled_error(cost: int, state: BucketState) -> GraphQLError:
     )
 
 
-def _request_context(execution_context: ExecutionContext) -> Context | None:
+def _request_context(execution_context: ExecutionContext) -> RequestContext | None:
     context = execution_context.context
-    return cast("Context", context) if hasattr(context, "cost_bucket") else None
+    return cast("RequestContext", context) if hasattr(context, "cost_bucket") else None
 
 
 def charge(execution_context: ExecutionContext, cost: int) -> list[GraphQLError]:

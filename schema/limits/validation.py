@@ -29,7 +29,7 @@ from strawberry.schema.schema import validate_document
 
 from backend.common.errors import ErrorCode
 
-from .limits import limit_error
+from .extensions import limit_error
 from .shape import SATURATION, DocumentShape, Shape, measure_document
 
 

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from deploy import stack as deploy_stack
-from tests.support.graphql_http import HOST, GraphQLHttpClient
+from tools.graphql_http import HOST, GraphQLHttpClient
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 

@@ -5,10 +5,9 @@ from pathlib import Path
 
 from graphql import OperationDefinitionNode, parse, print_ast
 
-CONTRACT_FILE = Path(__file__).with_name("frontend-operations.graphql")
-SHARED_CONTRACT_FILE = (
-    Path(__file__).resolve().parents[3] / "shared/contract/frontend-operations.graphql"
-)
+REPO = Path(__file__).resolve().parents[1]
+CONTRACT_FILE = REPO / "tests/contract/frontend-operations.graphql"
+SHARED_CONTRACT_FILE = REPO.parent / "shared/contract/frontend-operations.graphql"
 
 
 @cache

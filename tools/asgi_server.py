@@ -4,7 +4,7 @@
         server.client().get_typename()          # plain HTTP
         server.websocket_url                    # ws://127.0.0.1:PORT/graphql/
 
-The sibling of tests/support/server.py (gunicorn): DEBUG off, a free
+The sibling of tools/server.py (gunicorn): DEBUG off, a free
 127.0.0.1 port, stopped with everything it started when the block ends.
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from tests.support.graphql_http import HOST, GraphQLHttpClient
-from tests.support.server import (
+from tools.graphql_http import HOST, GraphQLHttpClient
+from tools.server import (
     READY_TIMEOUT_SECONDS,
     REPO,
     STOP_TIMEOUT_SECONDS,

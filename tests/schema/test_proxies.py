@@ -4,9 +4,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.common.proxies import client_address, trusted_networks
-from tests.contract.operations import operation
+from schema.proxies import client_address, trusted_networks
 from tests.graphql_client import GraphQLClient
+from tools.contract import operation
 
 FRONT = trusted_networks(["127.0.0.1", "10.1.0.0/16", "fd00::/8"])
 
