@@ -1,12 +1,14 @@
-"""Run the production topology: nginx (a buffering front) -> gunicorn workers.
+"""Run the production topology: nginx (a buffering front) -> gunicorn workers,
+and WebSocket upgrades of /graphql/ -> uvicorn (live updates).
 
     python -m deploy.stack            # what `make serve-stack` runs after migrate
 
 nginx listens on the public address (FRONT_HOST:PORT, default 127.0.0.1:8000)
 and hands whole requests to gunicorn (config/gunicorn.conf.py) on a private
-loopback port. Both run in the foreground, with nginx's files in a temporary
-folder, and both stop when either does or on SIGINT/SIGTERM. The tests start
-the same stack through `running_stack`.
+loopback port, and WebSocket upgrades of /graphql/ to uvicorn serving
+config.asgi:application on another. All three run in the foreground, with
+nginx's files in a temporary folder, and all stop when any does or on
+SIGINT/SIGTERM. The tests start the same stack through `running_stack`.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ class FrontOptions:
     upstream_timeout: float = 60.0
     worker_processes: str = "auto"
     worker_connections: int = 1024
+    # Seconds an open WebSocket may stay silent both ways before the front
+    # closes it (uvicorn pings every 20 s, so only a dead peer gets there).
+    socket_timeout: float = 3600.0
+    # Open WebSockets at once from one client address.
+    max_sockets_per_client: int = 64
     access_log: bool = False
 
 
@@ -86,6 +93,8 @@ ENVIRONMENT = {
     "upstream_timeout": "FRONT_UPSTREAM_TIMEOUT",
     "worker_processes": "FRONT_WORKER_PROCESSES",
     "worker_connections": "FRONT_WORKER_CONNECTIONS",
+    "socket_timeout": "FRONT_SOCKET_TIMEOUT",
+    "max_sockets_per_client": "FRONT_MAX_SOCKETS_PER_CLIENT",
     "access_log": "ACCESS_LOG",
 }
 
@@ -139,6 +148,7 @@ def render_nginx_conf(
     *,
     prefix: Path,
     upstream: str,
+    socket_upstream: str,
     body_limit: int,
     user: str | None,
 ) -> str:
@@ -147,6 +157,9 @@ def render_nginx_conf(
         "prefix": str(prefix),
         "listen": f"{options.host}:{options.port}",
         "upstream": upstream,
+        "socket_upstream": socket_upstream,
+        "socket_timeout": _duration(options.socket_timeout),
+        "max_sockets_per_client": str(options.max_sockets_per_client),
         "max_body_size": str(body_limit),
         "client_header_timeout": _duration(options.client_header_timeout),
         "client_body_timeout": _duration(options.client_body_timeout),
@@ -203,6 +216,30 @@ def gunicorn_command() -> list[str]:
     return [str(gunicorn), "-c", str(GUNICORN_CONFIG), "config.wsgi:application"]
 
 
+def uvicorn_command(port: int, *, message_limit: int) -> list[str]:
+    """The WebSocket server: uvicorn on the ASGI application, on loopback."""
+    uvicorn = Path(sys.executable).with_name("uvicorn")
+    return [
+        str(uvicorn),
+        "config.asgi:application",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        # uvicorn refuses a larger frame itself (close 1009), like the consumer.
+        "--ws-max-size",
+        str(message_limit),
+        "--lifespan",
+        "off",
+        "--no-access-log",
+        # The front's X-Forwarded-For and X-Forwarded-Proto name the client
+        # and its scheme; nothing else reaches this port.
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        FRONT_PEER,
+    ]
+
+
 def _wait_for_port(
     process: subprocess.Popen[bytes], host: str, port: int, what: str
 ) -> None:
@@ -234,12 +271,14 @@ def stop_process(process: subprocess.Popen[bytes], signum: int) -> None:
 
 @dataclass
 class Stack:
-    """The two running servers and where to reach them."""
+    """The three running servers and where to reach them."""
 
     front: subprocess.Popen[bytes]
     app: subprocess.Popen[bytes]
+    sockets: subprocess.Popen[bytes]
     options: FrontOptions
     app_port: int
+    sockets_port: int
     folder: Path
 
     @property
@@ -250,6 +289,17 @@ class Stack:
         """Stop gunicorn only (graceful, SIGTERM): the front stays up."""
         stop_process(self.app, signal.SIGTERM)
 
+    def exited(self) -> str | None:
+        """The name of a server that has stopped, if any has."""
+        for name, process in (
+            ("nginx", self.front),
+            ("gunicorn", self.app),
+            ("uvicorn", self.sockets),
+        ):
+            if process.poll() is not None:
+                return name
+        return None
+
 
 @contextmanager
 def running_stack(
@@ -259,16 +309,20 @@ def running_stack(
     body_limit: int | None = None,
     output: IO[bytes] | None = None,
 ) -> Iterator[Stack]:
-    """Start gunicorn then nginx; yield once both listen; stop both at the end.
+    """Start gunicorn, uvicorn, then nginx; yield once all listen; stop all
+    at the end.
 
-    env is the servers' environment (DATABASE_URL, SECRET_KEY, ...); output
-    receives both servers' logs (default: this process's).
+    env is the servers' environment (DATABASE_URL, SECRET_KEY, REDIS_URL,
+    ...), the same for both application servers; output receives every
+    server's log (default: this process's).
     """
     nginx = find_nginx()
     as_root = os.geteuid() == 0
     user = unprivileged_user() if as_root else None
-    app_port = free_port()
+    app_port, sockets_port = free_port(), free_port()
+    limit = body_limit if body_limit is not None else max_body_size(env)
     app_env = {**env, "BIND": f"{LOOPBACK}:{app_port}", "TRUSTED_PROXIES": FRONT_PEER}
+    sockets_env = {**env, "TRUSTED_PROXIES": FRONT_PEER}
     folder = Path(tempfile.mkdtemp(prefix="ordergraph-front-"))
     conf = folder / "nginx.conf"
     # Stopped in reverse: the front first (SIGQUIT: no new requests, those in
@@ -283,7 +337,8 @@ def running_stack(
                 options,
                 prefix=folder,
                 upstream=f"{LOOPBACK}:{app_port}",
-                body_limit=body_limit if body_limit is not None else max_body_size(env),
+                socket_upstream=f"{LOOPBACK}:{sockets_port}",
+                body_limit=limit,
                 user=user,
             )
         )
@@ -296,7 +351,17 @@ def running_stack(
             start_new_session=True,
         )
         started.append((app, signal.SIGTERM))
+        sockets = subprocess.Popen(
+            uvicorn_command(sockets_port, message_limit=limit),
+            cwd=REPO,
+            env=sockets_env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        started.append((sockets, signal.SIGTERM))
         _wait_for_port(app, LOOPBACK, app_port, "gunicorn")
+        _wait_for_port(sockets, LOOPBACK, sockets_port, "uvicorn")
         check = subprocess.run(
             [nginx, "-t", "-q", "-p", str(folder), "-c", str(conf)],
             capture_output=True,
@@ -313,7 +378,7 @@ def running_stack(
         )
         started.append((front, signal.SIGQUIT))
         _wait_for_port(front, options.host, options.port, "nginx")
-        yield Stack(front, app, options, app_port, folder)
+        yield Stack(front, app, sockets, options, app_port, sockets_port, folder)
     finally:
         for process, signum in reversed(started):
             stop_process(process, signum)
@@ -324,7 +389,10 @@ def _parse_args(argv: list[str]) -> FrontOptions:
     defaults = options_from_env(os.environ)
     parser = argparse.ArgumentParser(
         prog="python -m deploy.stack",
-        description="nginx (buffering front) -> gunicorn, in the foreground.",
+        description=(
+            "nginx (buffering front) -> gunicorn, and WebSocket upgrades of "
+            "/graphql/ -> uvicorn, in the foreground."
+        ),
     )
     for field in fields(FrontOptions):
         default = getattr(defaults, field.name)
@@ -355,13 +423,13 @@ def main(argv: list[str]) -> int:
         with running_stack(os.environ, options) as stack:
             print(
                 f"stack: nginx on http://{options.host}:{options.port}/graphql/ -> "
-                f"gunicorn on {LOOPBACK}:{stack.app_port}; Ctrl-C stops both",
+                f"gunicorn on {LOOPBACK}:{stack.app_port}, WebSocket upgrades -> "
+                f"uvicorn on {LOOPBACK}:{stack.sockets_port}; Ctrl-C stops all",
                 file=sys.stderr,
                 flush=True,
             )
-            while stack.front.poll() is None and stack.app.poll() is None:
+            while (which := stack.exited()) is None:
                 time.sleep(0.5)
-            which = "nginx" if stack.front.poll() is not None else "gunicorn"
             print(f"stack: {which} exited; stopping", file=sys.stderr, flush=True)
             return 1
     except _Stop:

@@ -9,7 +9,8 @@ workers are stopped when the block ends, however it ends.
     with running_stack(production_env(database_url), workers=2) as stack:
         stack.client().get_typename()        # through nginx (deploy/stack.py)
 
-runs the production topology instead: nginx in front of that server.
+runs the production topology instead: nginx in front of that server, and of
+uvicorn for WebSocket upgrades of /graphql/ (`stack.websocket_url`).
 """
 
 from __future__ import annotations
@@ -192,6 +193,15 @@ class Stack:
     @property
     def port(self) -> int:
         return self.front.port
+
+    @property
+    def origin(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def websocket_url(self) -> str:
+        """graphql-transport-ws through the front (routed to uvicorn)."""
+        return f"ws://{HOST}:{self.port}/graphql/"
 
     def client(self, timeout: float = 30.0, **options: Any) -> GraphQLHttpClient:
         return GraphQLHttpClient(self.port, timeout=timeout, **options)

@@ -31,6 +31,7 @@ def render(tmp_path: Path, options: FrontOptions | None = None) -> str:
         options or FrontOptions(),
         prefix=tmp_path,
         upstream="127.0.0.1:9",
+        socket_upstream="127.0.0.1:10",
         body_limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         user=None,
     )
@@ -49,6 +50,23 @@ def test_the_production_defaults_bound_slow_clients_and_match_the_body_cap(tmp_p
         "limit_conn per_client 32;",
         "listen 127.0.0.1:8000;",
         f"client_max_body_size {settings.DATA_UPLOAD_MAX_MEMORY_SIZE};",
+    ):
+        assert directive in conf
+
+
+def test_websocket_upgrades_of_graphql_go_to_the_asgi_upstream_with_a_long_timeout(
+    tmp_path,
+):
+    conf = render(tmp_path)
+
+    for directive in (
+        "server 127.0.0.1:10;",
+        "rewrite ^/graphql/$ /_front/graphql-socket last;",
+        "proxy_pass http://ordergraph_asgi;",
+        "proxy_set_header Upgrade $http_upgrade;",
+        'proxy_set_header Connection "upgrade";',
+        "proxy_read_timeout 3600000ms;",
+        "limit_conn per_client_sockets 64;",
     ):
         assert directive in conf
 
@@ -81,6 +99,8 @@ def test_options_come_from_the_environment():
             "FRONT_HOST": "0.0.0.0",
             "FRONT_CLIENT_BODY_TIMEOUT": "2.5",
             "FRONT_MAX_CONNECTIONS_PER_CLIENT": "64",
+            "FRONT_SOCKET_TIMEOUT": "600",
+            "FRONT_MAX_SOCKETS_PER_CLIENT": "8",
             "ACCESS_LOG": "1",
         }
     )
@@ -90,6 +110,8 @@ def test_options_come_from_the_environment():
         port=9000,
         client_body_timeout=2.5,
         max_connections_per_client=64,
+        socket_timeout=600.0,
+        max_sockets_per_client=8,
         access_log=True,
     )
 
@@ -109,7 +131,7 @@ def test_a_missing_secret_key_stops_the_launcher_before_anything_starts():
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_the_launcher_serves_then_stops_both_servers_on_a_signal(site_env, signum):
+def test_the_launcher_serves_then_stops_all_three_servers_on_a_signal(site_env, signum):
     port = free_port()
     launcher = subprocess.Popen(
         [sys.executable, "-m", "deploy.stack"],
@@ -139,6 +161,7 @@ def test_the_launcher_serves_then_stops_both_servers_on_a_signal(site_env, signu
             launcher.wait()
 
     assert (reply.status, reply.data) == (200, {"__typename": "Query"})
-    assert len(servers) == 2  # nginx's master and gunicorn's arbiter
+    # nginx's master, gunicorn's arbiter and uvicorn
+    assert len(servers) == 3
     assert status == 0
     assert [pid for pid in servers if Path(f"/proc/{pid}").exists()] == []

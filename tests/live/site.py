@@ -40,6 +40,24 @@ def register(client: GraphQLHttpClient, username: str) -> GraphQLHttpClient:
     return client
 
 
+def new_product(staff: GraphQLHttpClient, stock: int = 1000) -> str:
+    reply = staff.run(
+        "CreateProduct",
+        input={"name": "Kettle", "price": "20.00", "stockQuantity": stock},
+    )
+    return str(reply.data["createProduct"]["id"])
+
+
+def place(customer: GraphQLHttpClient, product_id: str) -> str:
+    reply = customer.run("PlaceOrder", input={"productId": product_id, "quantity": 1})
+    return str(reply.data["createOrder"]["id"])
+
+
+def ship(staff: GraphQLHttpClient, order_id: str) -> None:
+    reply = staff.run("SetOrderStatus", input={"id": order_id, "status": "SHIPPED"})
+    assert reply.data["updateOrder"]["status"] == "SHIPPED", reply.json
+
+
 @dataclass
 class Site:
     server: AsgiServer
@@ -48,6 +66,10 @@ class Site:
     @property
     def origin(self) -> str:
         return f"http://{HOST}:{self.server.port}"
+
+    @property
+    def websocket_url(self) -> str:
+        return self.server.websocket_url
 
     def sign_in(self, username: str) -> GraphQLHttpClient:
         client = self.server.client()

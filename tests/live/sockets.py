@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from gql import Client, GraphQLRequest
 from gql.client import AsyncClientSession
 from gql.transport.websockets import WebsocketsTransport
 
-from tests.live.site import Site
 from tools.contract import operation
 from tools.graphql_http import GraphQLHttpClient
 
@@ -20,8 +19,18 @@ EVENT_TIMEOUT = 10.0
 QUIET_SECONDS = 1.5
 
 
+class Endpoint(Protocol):
+    """Where a socket connects (a Site, or the production front)."""
+
+    @property
+    def origin(self) -> str: ...
+
+    @property
+    def websocket_url(self) -> str: ...
+
+
 def transport(
-    site: Site,
+    site: Endpoint,
     user: GraphQLHttpClient | None = None,
     *,
     origin: str | None = "same",
@@ -33,7 +42,7 @@ def transport(
     if user is not None and user.cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in user.cookies.items())
     return WebsocketsTransport(
-        url=site.server.websocket_url,
+        url=site.websocket_url,
         headers=headers,
         subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
         **options,
@@ -42,7 +51,7 @@ def transport(
 
 @asynccontextmanager
 async def socket(
-    site: Site, user: GraphQLHttpClient | None = None, **options: Any
+    site: Endpoint, user: GraphQLHttpClient | None = None, **options: Any
 ) -> AsyncIterator[AsyncClientSession]:
     async with Client(transport=transport(site, user, **options)) as session:
         yield session

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.live.site import PASSWORD, STAFF, Site, _database, register
+from tests.live.site import (
+    PASSWORD,
+    STAFF,
+    Site,
+    _database,
+    new_product,
+    place,
+    register,
+    ship,
+)
 from tests.live.sockets import Subscription, settle, socket
 from tools.asgi_server import running_asgi_server
 from tools.graphql_http import GraphQLHttpClient
@@ -68,24 +77,6 @@ def cluster() -> Iterator[Cluster]:
             for _ in range(2)
         )
         yield Cluster(redis=redis, http=http, sockets=(first, second))
-
-
-def new_product(staff: GraphQLHttpClient, stock: int = 1000) -> str:
-    reply = staff.run(
-        "CreateProduct",
-        input={"name": "Kettle", "price": "20.00", "stockQuantity": stock},
-    )
-    return str(reply.data["createProduct"]["id"])
-
-
-def place(customer: GraphQLHttpClient, product_id: str) -> str:
-    reply = customer.run("PlaceOrder", input={"productId": product_id, "quantity": 1})
-    return str(reply.data["createOrder"]["id"])
-
-
-def ship(staff: GraphQLHttpClient, order_id: str) -> None:
-    reply = staff.run("SetOrderStatus", input={"id": order_id, "status": "SHIPPED"})
-    assert reply.data["updateOrder"]["status"] == "SHIPPED", reply.json
 
 
 def test_a_shipment_through_an_http_worker_reaches_subscribers_on_both_asgi_processes(
