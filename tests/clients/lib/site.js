@@ -1,0 +1,156 @@
+// What every client test needs: the live server pytest started, the frontend
+// contract's operations, and Apollo Client set up the way a browser app does it
+// (a cookie jar, the CSRF header on every POST, the session cookie on the socket).
+
+import { readFileSync } from "node:fs";
+import { ApolloClient, HttpLink, InMemoryCache, split } from "@apollo/client";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { getMainDefinition } from "@apollo/client/utilities";
+import { Kind, parse, print } from "graphql";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run these tests through pytest (tests/clients/)`);
+  }
+  return value;
+}
+
+// http://127.0.0.1:PORT/graphql/ of the server under test.
+export const graphqlUrl = required("ORDERGRAPH_GRAPHQL_URL");
+export const staff = {
+  username: required("ORDERGRAPH_STAFF_USERNAME"),
+  password: required("ORDERGRAPH_STAFF_PASSWORD"),
+};
+const origin = new URL(graphqlUrl).origin;
+const socketUrl = graphqlUrl.replace(/^http/, "ws");
+
+const contract = parse(
+  readFileSync(new URL("../../contract/frontend-operations.graphql", import.meta.url), "utf8"),
+);
+
+/** The contract's operation `name`, as a document Apollo accepts. */
+export function operation(name) {
+  const found = contract.definitions.find(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name,
+  );
+  if (!found) throw new Error(`no operation ${name} in the frontend contract`);
+  return parse(print(found));
+}
+
+/** A browser's cookie jar for one origin (names and values only). */
+class CookieJar {
+  cookies = new Map();
+
+  header() {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  remember(response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(";");
+      const at = pair.indexOf("=");
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+      if (value && !expired) this.cookies.set(name, value);
+      else this.cookies.delete(name);
+    }
+  }
+}
+
+/**
+ * Apollo Client as a frontend sets it up: queries and mutations over HTTP with
+ * the session cookie and the CSRF token (read from its cookie on every request:
+ * it rotates on login), subscriptions over graphql-ws with the same cookie.
+ */
+export async function newClient() {
+  const jar = new CookieJar();
+  const browserFetch = async (url, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("Origin", origin);
+    if (jar.cookies.size) headers.set("Cookie", jar.header());
+    const token = jar.cookies.get("csrftoken");
+    if (token) headers.set("X-CSRFToken", token);
+    const response = await fetch(url, { ...init, headers });
+    jar.remember(response);
+    return response;
+  };
+  // The page load: Django sets the csrftoken cookie.
+  await browserFetch(`${graphqlUrl}?query=${encodeURIComponent("{ __typename }")}`);
+
+  // ws lets a Node client send what a browser sends by itself.
+  class BrowserWebSocket extends WebSocket {
+    constructor(url, protocols) {
+      super(url, protocols, { headers: { Cookie: jar.header() }, origin });
+    }
+  }
+  const sockets = createClient({
+    url: socketUrl,
+    webSocketImpl: BrowserWebSocket,
+    lazy: true,
+    retryAttempts: 0,
+  });
+  const link = split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === Kind.OPERATION_DEFINITION && definition.operation === "subscription";
+    },
+    new GraphQLWsLink(sockets),
+    new HttpLink({ uri: graphqlUrl, fetch: browserFetch }),
+  );
+  const client = new ApolloClient({ link, cache: new InMemoryCache() });
+  return {
+    client,
+    jar,
+    close: async () => {
+      client.stop();
+      await sockets.dispose();
+    },
+  };
+}
+
+export async function mutate(client, name, variables) {
+  const { data, error } = await client.mutate({ mutation: operation(name), variables });
+  if (error) throw error;
+  return data;
+}
+
+/** Collect a subscription's results; next() waits for the following one. */
+export function subscribe(client, name, variables = {}) {
+  const queued = [];
+  const waiting = [];
+  const deliver = (item) => {
+    const taker = waiting.shift();
+    if (taker) taker(item);
+    else queued.push(item);
+  };
+  const subscription = client
+    .subscribe({ query: operation(name), variables })
+    .subscribe({
+      next: (result) => deliver({ result }),
+      error: (error) => deliver({ error }),
+    });
+  return {
+    next: (timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const settle = ({ result, error }) => (error ? reject(error) : resolve(result));
+        if (queued.length) return settle(queued.shift());
+        const timer = setTimeout(
+          () => reject(new Error(`no ${name} event within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiting.push((item) => {
+          clearTimeout(timer);
+          settle(item);
+        });
+      }),
+    stop: () => subscription.unsubscribe(),
+  };
+}
+
+// graphql-transport-ws does not say when a subscription starts listening; the
+// Python suites wait the same way (tests/live/sockets.py, settle).
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,0 +1,88 @@
+"""Real JavaScript clients against a live server: the Node suite in this folder
+(`node --test`, its packages pinned by package-lock.json and installed with
+`npm ci`) runs against the ASGI application under uvicorn on a database of its
+own. Its output is this test's failure message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.live.site import PASSWORD, STAFF, Site, running_site
+
+HERE = Path(__file__).resolve().parent
+LOCK = HERE / "package-lock.json"
+# node_modules is installed again only when the lock file changes.
+STAMP = HERE / "node_modules" / ".ordergraph-lock-sha256"
+INSTALL_TIMEOUT_SECONDS = 300
+RUN_TIMEOUT_SECONDS = 180
+
+
+def _node_and_npm() -> tuple[str, str]:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have node and npm (.ci/run installs them)")
+        pytest.skip("Node.js 20 and npm are not installed (Debian: nodejs, npm)")
+    return node, npm
+
+
+def _install(npm: str) -> None:
+    wanted = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"npm ci failed:\n{done.stdout}\n{done.stderr}")
+    STAMP.write_text(wanted)
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    node, npm = _node_and_npm()
+    _install(npm)
+    return node
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    with running_site() as running:
+        yield running
+
+
+def test_the_node_client_suite_passes_against_the_live_server(node, site):
+    env = {
+        **os.environ,
+        "ORDERGRAPH_GRAPHQL_URL": f"{site.origin}/graphql/",
+        "ORDERGRAPH_STAFF_USERNAME": STAFF,
+        "ORDERGRAPH_STAFF_PASSWORD": PASSWORD,
+    }
+
+    done = subprocess.run(
+        [node, "--test", "--test-reporter=spec"],
+        cwd=HERE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        check=False,
+    )
+
+    assert done.returncode == 0, (
+        f"node --test failed:\n{done.stdout}\n{done.stderr}\n"
+        f"server log:\n{site.server.log_tail()}"
+    )
