@@ -15,6 +15,7 @@ from backend.orders.services import create_order, update_order
 from backend.products.services import update_product
 from tests.conftest import gid
 from tests.factories import ProductFactory
+from tests.graphql_client import GraphQLClient
 from tests.live.inprocess import Live, in_thread, listening, socket_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -234,6 +235,49 @@ def test_an_order_event_costs_the_session_check_and_one_product_batch(
         # Read in the thread that ran them: connections are per thread.
         sql = await in_thread(lambda: [query["sql"] for query in queries])()
         # After the placing transaction commits, the event reads:
+        delivery = [
+            q.split(" FROM ")[1].split()[0] for q in sql[sql.index("COMMIT") + 1 :]
+        ]
+        assert delivery == ['"django_session"', '"products_product"']
+
+    run(scenario)
+
+
+def test_staff_subscribers_in_one_process_cost_one_session_query_and_one_product_batch(
+    staff, customer, product
+):
+    sessions = [GraphQLClient().sign_in(staff) for _ in range(5)]
+    signed_out = GraphQLClient().sign_in(staff)
+
+    async def scenario():
+        watchers = [
+            Live.of(socket_context(staff, client), "OrderChanged")
+            for client in sessions
+        ]
+        gone = Live.of(socket_context(staff, signed_out), "OrderChanged")
+        await listening()
+        await in_thread(signed_out.run)("Logout")
+        queries = CaptureQueriesContext(connection)
+        await in_thread(queries.__enter__)()
+
+        await in_thread(create_order)(
+            customer=customer, product_id=product.pk, quantity=1
+        )
+        results = [await watcher.next() for watcher in watchers]
+        refused = await gone.next()
+
+        await in_thread(queries.__exit__)(None, None, None)
+        for watcher in (*watchers, gone):
+            await watcher.stop()
+        assert {
+            order_event(r)["order"]["product"]["stockQuantity"] for r in results
+        } == {product.stock_quantity - 1}
+        assert [(e.extensions or {})["code"] for e in refused.errors or []] == [
+            "PERMISSION_DENIED"
+        ]
+        sql = await in_thread(lambda: [query["sql"] for query in queries])()
+        # Six subscribers, one event: one session query for all of them, one
+        # product read shared by all.
         delivery = [
             q.split(" FROM ")[1].split()[0] for q in sql[sql.index("COMMIT") + 1 :]
         ]

@@ -1,15 +1,19 @@
 """Subscriptions' plumbing: the socket's context and listening to a channel layer.
 
-Each subscription listens on a channel of its own, so subscriptions sharing a
-connection never share a group membership: one completing cannot stop its
-siblings' events (strawberry-django#942), and no subscription sees events
-meant for another.
+A process listens to each group once, whatever its number of subscribers: one
+channel of the layer per group in use (a hub), whose messages are handed to
+every local subscriber of that group. So a status change seen by 1,000 staff
+sockets is one message per process from Redis, one batched session check and
+one product read per process, not one of each per subscriber. Each
+subscriber has a queue of its own, so subscriptions sharing a connection never
+share a group membership: one completing cannot stop its siblings' events
+(strawberry-django#942).
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, cast
@@ -20,6 +24,7 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
 from redis.exceptions import RedisError
 from strawberry.dataloader import DataLoader
 
@@ -52,16 +57,36 @@ class SocketContext:
     connection_params: dict[str, Any] = field(default_factory=dict)
 
 
-def _session_is_live(request: SocketRequest) -> bool:
-    if request.session_key is None:
-        return False
+def _live_sessions(requests: Iterable[SocketRequest]) -> set[str]:
+    """The session keys among `requests` whose session still signs in its user.
+
+    One query for all of them with a database-backed engine (db, cached_db);
+    one load per session with any other.
+    """
+    wanted = {r.session_key: str(r.user.pk) for r in requests if r.session_key}
+    if not wanted:
+        return set()
     engine = import_module(settings.SESSION_ENGINE)
-    # load() answers {} for a session that was deleted (logout) or expired.
-    data = engine.SessionStore(request.session_key).load()
-    return str(data.get(SESSION_KEY)) == str(request.user.pk)
+    store = engine.SessionStore()
+    if not hasattr(store, "get_model_class"):
+        # load() answers {} for a session that was deleted (logout) or expired.
+        return {
+            key
+            for key, user in wanted.items()
+            if str(engine.SessionStore(key).load().get(SESSION_KEY)) == user
+        }
+    rows = store.get_model_class().objects.filter(
+        session_key__in=wanted, expire_date__gt=timezone.now()
+    )
+    return {
+        row.session_key
+        for row in rows.only("session_key", "session_data")
+        if str(store.decode(row.session_data).get(SESSION_KEY))
+        == wanted[row.session_key]
+    }
 
 
-session_is_live = database_sync_to_async(_session_is_live)
+live_sessions = database_sync_to_async(_live_sessions)
 
 
 def _layer() -> BaseChannelLayer:
@@ -71,44 +96,114 @@ def _layer() -> BaseChannelLayer:
     return cast(BaseChannelLayer, layer)
 
 
+@dataclass(eq=False)
+class _Subscriber:
+    request: SocketRequest
+    private: bool
+    # (message, the event's shared loaders, whether its session is live)
+    inbox: asyncio.Queue[tuple[dict[str, Any], dict[Any, Any], bool]] = field(
+        default_factory=asyncio.Queue
+    )
+
+
+class _Hub:
+    """This process's one listener to a group, and the subscribers it feeds."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.subscribers: set[_Subscriber] = set()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name=f"live hub {self.group}")
+
+    async def _run(self) -> None:
+        layer = _layer()
+        loop = asyncio.get_running_loop()
+        channel = await layer.new_channel()
+        renew_at = loop.time()
+        try:
+            while True:
+                try:
+                    if loop.time() >= renew_at:
+                        await layer.group_add(self.group, channel)
+                        renew_at = loop.time() + RENEW_GROUPS_SECONDS
+                    message = await asyncio.wait_for(
+                        layer.receive(channel), timeout=renew_at - loop.time()
+                    )
+                except TimeoutError:
+                    continue
+                except (OSError, RedisError):
+                    # At-most-once: what was sent meanwhile is lost; clients
+                    # refetch. Redis may have restarted and forgotten the
+                    # group: join it again.
+                    logger.warning("Channel layer unavailable; listening again soon")
+                    await asyncio.sleep(RETRY_SECONDS)
+                    renew_at = loop.time()
+                    continue
+                await self._deliver(message)
+        finally:
+            with contextlib.suppress(Exception):
+                await layer.group_discard(self.group, channel)
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        subscribers = list(self.subscribers)
+        private = [s.request for s in subscribers if s.private]
+        try:
+            live = await live_sessions(private) if private else set()
+        except Exception:
+            # The check failed (database down): deliver nothing private rather
+            # than deliver to someone signed out.
+            logger.exception("Session check failed; private events dropped")
+            subscribers = [s for s in subscribers if not s.private]
+            live = set()
+        # Each event reads fresh rows once for every subscriber here: public
+        # data (products) only, whoever asks first.
+        loaders: dict[Any, Any] = {}
+        for subscriber in subscribers:
+            alive = not subscriber.private or subscriber.request.session_key in live
+            subscriber.inbox.put_nowait((message, loaders, alive))
+
+
+# One hub per event loop and group (the in-process tests run several loops).
+_hubs: dict[tuple[int, str], _Hub] = {}
+
+
+@contextlib.contextmanager
+def _subscribed(group: str, subscriber: _Subscriber) -> Iterator[None]:
+    key = (id(asyncio.get_running_loop()), group)
+    hub = _hubs.get(key)
+    if hub is None:
+        hub = _hubs[key] = _Hub(group)
+        hub.start()
+    hub.subscribers.add(subscriber)
+    try:
+        yield
+    finally:
+        hub.subscribers.discard(subscriber)
+        if not hub.subscribers:
+            del _hubs[key]
+            if hub.task is not None:
+                hub.task.cancel()
+
+
 async def listen(
     info: strawberry.Info, *, groups: tuple[str, ...], private: bool
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield the messages sent to `groups` from now on, until the client stops.
 
-    Private events are delivered only while the subscriber's session lasts:
-    after a logout (or expiry) the subscription ends with PERMISSION_DENIED.
+    Private events are delivered only while the subscriber's session lasts
+    (checked for each event): after a logout (or expiry) the subscription
+    ends with PERMISSION_DENIED.
     """
-    layer = _layer()
-    channel = await layer.new_channel()
     context = cast(SocketContext, info.context)
-    loop = asyncio.get_running_loop()
-    try:
-        renew_at = loop.time()
-        while True:
-            try:
-                if loop.time() >= renew_at:
-                    for group in groups:
-                        await layer.group_add(group, channel)
-                    renew_at = loop.time() + RENEW_GROUPS_SECONDS
-                message = await asyncio.wait_for(
-                    layer.receive(channel), timeout=renew_at - loop.time()
-                )
-            except TimeoutError:
-                continue
-            except (OSError, RedisError):
-                # At-most-once: what was sent meanwhile is lost; clients
-                # refetch. The subscription itself carries on.
-                logger.warning("Channel layer unavailable; listening again soon")
-                await asyncio.sleep(RETRY_SECONDS)
-                renew_at = loop.time()
-                continue
-            if private and not await session_is_live(context.request):
-                raise PermissionDeniedError(SESSION_ENDED)
-            # Each event reads fresh rows: no loader cache outlives it.
-            context.loaders.clear()
-            yield message
-    finally:
+    subscriber = _Subscriber(request=context.request, private=private)
+    with contextlib.ExitStack() as memberships:
         for group in groups:
-            with contextlib.suppress(Exception):
-                await layer.group_discard(group, channel)
+            memberships.enter_context(_subscribed(group, subscriber))
+        while True:
+            message, loaders, alive = await subscriber.inbox.get()
+            if not alive:
+                raise PermissionDeniedError(SESSION_ENDED)
+            context.loaders = loaders
+            yield message
