@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +31,15 @@ def free_port() -> int:
 
 
 def server_command(
-    kind: str, port: int, *, workers: int = 1, cpus: str | None = str(SERVER_CPU)
+    kind: str,
+    port: int,
+    *,
+    workers: int = 1,
+    cpus: str | None = str(SERVER_CPU),
+    options: Sequence[str] = (),
 ) -> list[str]:
-    """gunicorn's sync workers or uvicorn, pinned to `cpus` unless it is None."""
+    """gunicorn's sync workers or uvicorn, pinned to `cpus` unless it is None;
+    `options` go to the server as they are."""
     if kind == "gunicorn":
         server = [str(BIN / "gunicorn"), "config.wsgi:application"]
         server += ["--bind", f"{HOST}:{port}", "--workers", str(workers)]
@@ -43,7 +49,7 @@ def server_command(
         server += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
         server += ["--lifespan", "off", "--no-access-log"]
     pinning = ["taskset", "-c", cpus] if cpus is not None else []
-    return [*pinning, *server, "--log-level", "warning"]
+    return [*pinning, *server, *options, "--log-level", "warning"]
 
 
 @contextmanager
@@ -54,13 +60,14 @@ def serving(
     *,
     workers: int = 1,
     cpus: str | None = str(SERVER_CPU),
+    options: Sequence[str] = (),
 ) -> Iterator[Server]:
     """Run one server until the block ends; yield it once it answers."""
     port = free_port()
     log_path = logs / f"{kind}-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            server_command(kind, port, workers=workers, cpus=cpus),
+            server_command(kind, port, workers=workers, cpus=cpus, options=options),
             cwd=REPO,
             env=env,
             stdout=log,

@@ -12,7 +12,11 @@ then, in ONE run:
    counts the SQL of each; times MyOrders with 10, 100 and 1000 orders (a
    bench-only page cap of 1000) and a page 500k orders deep reached by cursor;
 2. over HTTP on loopback, the production server (gunicorn sync workers) with 1
-   and with 2 workers at concurrency 8, and each worker's resident memory.
+   and with 2 workers at concurrency 8, and each worker's resident memory;
+3. live-update fan-out (bench.fanout): staff subscriptions to OrderChanged
+   over 2 uvicorn processes and a throwaway Redis (1,000; 200 with --quick),
+   one status change, the time until every subscriber has it and the memory
+   per open subscription.
 
 Prints one table and writes bench/results/latest.json (quick.json for --quick).
 """
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dataset import FULL, QUICK, Dataset, Scale, seeded_database
+from .fanout import print_fanout
 from .guard import time_limit
 from .loadgen import BenchError
 from .processes import child_pids
@@ -52,12 +57,13 @@ class Profile:
     warmup: int
     http_rounds: int
     http_turn_seconds: float
+    fanout_subscribers: int
     time_limit_seconds: int
 
 
 PROFILES = {
-    "full": Profile(FULL, RESULTS / "latest.json", 16, 0.3, 20, 4, 3.0, 25 * 60),
-    "quick": Profile(QUICK, RESULTS / "quick.json", 6, 0.15, 10, 3, 2.0, 3 * 60),
+    "full": Profile(FULL, RESULTS / "latest.json", 16, 0.3, 20, 4, 3.0, 1000, 25 * 60),
+    "quick": Profile(QUICK, RESULTS / "quick.json", 6, 0.15, 10, 3, 2.0, 200, 3 * 60),
 }
 
 # Targets of the performance issue, as (key, description, limit).
@@ -69,6 +75,8 @@ TARGETS = (
     ("growth_ms_per_order", "ms per extra order in a page (100 -> 1000)", 0.08),
     ("http_two_vs_one", "2 workers vs 1, requests/s (MyOrders)", 1.7),
     ("http_two_vs_one_place_order", "2 workers vs 1, requests/s (PlaceOrder)", 1.7),
+    ("fanout_p99_ms", "fan-out: p99 ms until every subscriber has the event", 500),
+    ("fanout_kb_per_subscription", "fan-out: KB of RSS per open subscription", 50),
 )
 AT_LEAST = {"http_two_vs_one", "http_two_vs_one_place_order"}
 
@@ -224,6 +232,26 @@ def over_http(dataset: Dataset, profile: Profile) -> dict[str, Any]:
         )
 
 
+def fan_out(dataset: Dataset, profile: Profile) -> dict[str, Any]:
+    from strawberry.relay import to_base64
+
+    from .fanout import measure_fanout
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("GRAPHQL_MAX_PAGE_SIZE", "GRAPHQL_MAX_COST")
+    }
+    return measure_fanout(
+        env=env,
+        staff=dataset.staff,
+        customer=dataset.customer,
+        product_id=to_base64("Product", dataset.write_product_ids[0]),
+        subscribers=profile.fanout_subscribers,
+        progress=log,
+    )
+
+
 def evaluate(measured: dict[str, float]) -> list[dict[str, Any]]:
     verdicts = []
     for key, description, limit in TARGETS:
@@ -251,6 +279,7 @@ def run(profile: Profile) -> dict[str, Any]:
 
         connection.close()
         http = over_http(data, profile)
+        fanout = fan_out(data, profile)
         from backend.orders.models import Order
 
         placed = Order.objects.filter(pk__gt=data.seeded_max_order_id).count()
@@ -270,6 +299,8 @@ def run(profile: Profile) -> dict[str, Any]:
         "growth_ms_per_order": growth(rows, "graphql")["100_to_1000"],
         "http_two_vs_one": http["two_vs_one_worker"]["MyOrders"],
         "http_two_vs_one_place_order": http["two_vs_one_worker"]["PlaceOrder"],
+        "fanout_p99_ms": fanout["p99_ms"],
+        "fanout_kb_per_subscription": fanout["kb_per_subscription"],
     }
     return {
         "scale": profile.scale.__dict__,
@@ -280,6 +311,7 @@ def run(profile: Profile) -> dict[str, Any]:
             "baseline": growth(rows, "baseline"),
         },
         "http": http,
+        "fanout": fanout,
         "orders_placed_by_the_run": placed,
         "targets": evaluate(measured),
     }
@@ -320,6 +352,8 @@ def print_report(report: dict[str, Any]) -> None:
         )
     print(f"2 workers vs 1: {report['http']['two_vs_one_worker']}")
     print(f"resident memory per worker, MiB: {report['http']['rss_mib_per_worker']}")
+    print()
+    print_fanout(report["fanout"])
     print()
     for target in report["targets"]:
         mark = "met" if target["met"] else "NOT MET"
