@@ -218,3 +218,43 @@ def test_subscribers_keep_receiving_after_redis_drops_every_connection(cluster):
     assert killed >= 2
 
     assert [e["orderChanged"]["order"]["status"] for e in events] == ["SHIPPED"] * 2
+
+
+def test_subscribers_receive_again_after_redis_restarts_and_forgets_every_group(
+    cluster,
+):
+    staff = cluster.sign_in(STAFF)
+    product = new_product(staff)
+    first, second = cluster.sockets
+
+    async def scenario():
+        async with socket(first, staff) as on_first, socket(second, staff) as on_second:
+            watchers = [
+                Subscription(session, "OrderChanged")
+                for session in (on_first, on_second)
+            ]
+            await settle()
+            # A restart loses every group membership and queued message.
+            await asyncio.to_thread(cluster.redis.stop)
+            await asyncio.to_thread(cluster.redis.start)
+            # Delivery is at-most-once: events sent before a process has
+            # joined its groups again are lost. New orders, one a second, until
+            # both processes deliver one (bounded).
+            placed: list[str] = []
+            arrived: list[set[str]] = [set(), set()]
+            for _ in range(int(RECOVERY_SECONDS)):
+                placed.append(await asyncio.to_thread(place, staff, product))
+                await asyncio.sleep(1.0)
+                for index, watcher in enumerate(watchers):
+                    arrived[index] |= {
+                        e["orderChanged"]["order"]["id"]
+                        for e in await watcher.nothing_for(0)
+                    }
+                if all(arrived):
+                    break
+            return placed, arrived
+
+    placed, arrived = asyncio.run(scenario())
+
+    assert all(arrived), (placed, arrived)
+    assert arrived[0] | arrived[1] <= set(placed)
