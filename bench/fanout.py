@@ -3,6 +3,9 @@
     .venv/bin/python -m bench.fanout                    # quick data set, 1,000 sockets
     .venv/bin/python -m bench.fanout --subscribers 200
 
+(writes bench/results/fanout.json; `make bench` runs it too, into its own
+results)
+
 The production shape without the front: a throwaway Redis, one gunicorn worker
 taking the mutation over HTTP, and 2 uvicorn processes (config.asgi) holding
 the sockets, half each. Every subscriber is a staff user with a session of its
@@ -42,7 +45,9 @@ from tools.redis import running_redis
 
 from .loadgen import GRAPHQL_PATH, HOST, BenchError, Client, graphql_body, sign_in
 from .processes import rss_mib, serving
+from .report import header
 
+RESULTS = Path(__file__).with_name("results") / "fanout.json"
 PROTOCOL = Subprotocol("graphql-transport-ws")
 # Sockets opening at once; the rest wait their turn.
 CONNECTING_AT_ONCE = 50
@@ -347,6 +352,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
+    started, load_before = time.monotonic(), os.getloadavg()
     with seeded_database(QUICK, log=log) as data:
         configure_django(data)
         env = {
@@ -372,8 +378,13 @@ def main(argv: list[str]) -> int:
     ):
         mark = "met" if figures[key] <= limit else "NOT MET"
         print(f"{mark:<8} fan-out {key} {figures[key]} (target <= {limit})")
-    if args.output:
-        args.output.write_text(json.dumps(figures, indent=2) + "\n")
+    report = {
+        **header(" ".join(["python -m bench.fanout", *argv]), started, load_before),
+        "fanout": figures,
+    }
+    output = args.output or RESULTS
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {output}")
     return 0
 
 
