@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -73,8 +73,13 @@ class AsgiServer:
 
 
 @contextmanager
-def running_asgi_server(env: Mapping[str, str]) -> Iterator[AsgiServer]:
-    """Start uvicorn on config.asgi:application; yield it once it answers."""
+def running_asgi_server(
+    env: Mapping[str, str], *, options: Sequence[str] = ()
+) -> Iterator[AsgiServer]:
+    """Start uvicorn on config.asgi:application; yield it once it answers.
+
+    options: more uvicorn options (`--ws-ping-interval 1`, say).
+    """
     port = free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="ordergraph-asgi-"))
     log = log_dir / "uvicorn.log"
@@ -88,6 +93,7 @@ def running_asgi_server(env: Mapping[str, str]) -> Iterator[AsgiServer]:
         "--lifespan",
         "off",
         "--no-access-log",
+        *options,
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(

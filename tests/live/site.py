@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +94,9 @@ def _database() -> Iterator[str]:
 
 
 @contextmanager
-def running_site(**settings: str) -> Iterator[Site]:
-    """Migrate a fresh database with one staff account; serve it."""
+def running_site(server_options: Sequence[str] = (), **settings: str) -> Iterator[Site]:
+    """Migrate a fresh database with one staff account; serve it (uvicorn with
+    `server_options` besides the usual ones)."""
     with ExitStack() as stack:
         env = production_env(stack.enter_context(_database()), **settings)
         manage(env, "migrate", "--noinput")
@@ -108,5 +109,5 @@ def running_site(**settings: str) -> Iterator[Site]:
             "--email",
             "staff@example.com",
         )
-        server = stack.enter_context(running_asgi_server(env))
+        server = stack.enter_context(running_asgi_server(env, options=server_options))
         yield Site(server=server, env=env)
