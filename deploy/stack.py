@@ -349,24 +349,20 @@ def running_stack(
                 user=user,
             )
         )
-        app = subprocess.Popen(
-            gunicorn_command(),
-            cwd=REPO,
-            env=app_env,
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
-            start_new_session=True,
-        )
-        started.append((app, signal.SIGTERM))
-        sockets = subprocess.Popen(
-            uvicorn_command(sockets_port, message_limit=limit),
-            cwd=REPO,
-            env=sockets_env,
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
-            start_new_session=True,
-        )
-        started.append((sockets, signal.SIGTERM))
+        for command, server_env in (
+            (gunicorn_command(), app_env),
+            (uvicorn_command(sockets_port, message_limit=limit), sockets_env),
+        ):
+            process = subprocess.Popen(
+                command,
+                cwd=REPO,
+                env=server_env,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                start_new_session=True,
+            )
+            started.append((process, signal.SIGTERM))
+        (app, _), (sockets, _) = started
         _wait_for_port(app, LOOPBACK, app_port, "gunicorn")
         _wait_for_port(sockets, LOOPBACK, sockets_port, "uvicorn")
         check = subprocess.run(

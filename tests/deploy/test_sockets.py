@@ -13,11 +13,19 @@ from gql.transport.exceptions import TransportConnectionFailed
 from websockets.exceptions import InvalidStatus
 
 from deploy.stack import stop_process
-from tests.live.site import PASSWORD, STAFF, new_product, place, register, ship
+from tests.live.site import (
+    PASSWORD,
+    STAFF,
+    create_staff,
+    new_product,
+    place,
+    register,
+    ship,
+)
 from tests.live.sockets import Subscription, settle, socket
 from tools.graphql_http import GraphQLHttpClient
 from tools.redis import running_redis
-from tools.server import Stack, manage, running_stack
+from tools.server import Stack, running_stack
 
 
 def sign_in(stack: Stack, username: str) -> GraphQLHttpClient:
@@ -29,15 +37,7 @@ def sign_in(stack: Stack, username: str) -> GraphQLHttpClient:
 @pytest.fixture(scope="module")
 def live_env(site_env: dict[str, str]) -> Iterator[dict[str, str]]:
     """The deploy suite's database with a staff account, and a Redis of its own."""
-    manage(
-        {**site_env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-        "createsuperuser",
-        "--noinput",
-        "--username",
-        STAFF,
-        "--email",
-        "staff@example.com",
-    )
+    create_staff(site_env)
     with running_redis() as redis:
         yield {**site_env, "REDIS_URL": redis.url()}
 

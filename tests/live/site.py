@@ -80,6 +80,19 @@ class Site:
         return register(self.server.client(), username)
 
 
+def create_staff(env: dict[str, str]) -> None:
+    """The staff account (STAFF, PASSWORD) in env's database."""
+    manage(
+        {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        STAFF,
+        "--email",
+        "staff@example.com",
+    )
+
+
 @contextmanager
 def _database() -> Iterator[str]:
     if os.environ.get("DATABASE_URL", "").startswith(POSTGRES_SCHEMES):
@@ -100,14 +113,6 @@ def running_site(server_options: Sequence[str] = (), **settings: str) -> Iterato
     with ExitStack() as stack:
         env = production_env(stack.enter_context(_database()), **settings)
         manage(env, "migrate", "--noinput")
-        manage(
-            {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            STAFF,
-            "--email",
-            "staff@example.com",
-        )
+        create_staff(env)
         server = stack.enter_context(running_asgi_server(env, options=server_options))
         yield Site(server=server, env=env)

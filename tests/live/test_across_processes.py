@@ -19,6 +19,7 @@ from tests.live.site import (
     STAFF,
     Site,
     _database,
+    create_staff,
     new_product,
     place,
     register,
@@ -61,15 +62,7 @@ def cluster() -> Iterator[Cluster]:
         redis = stack.enter_context(running_redis())
         env = production_env(stack.enter_context(_database()), REDIS_URL=redis.url())
         manage(env, "migrate", "--noinput")
-        manage(
-            {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            STAFF,
-            "--email",
-            "staff@example.com",
-        )
+        create_staff(env)
         http = stack.enter_context(running_server(env, workers=2))
         http.wait_for_workers(2)
         first, second = (
