@@ -141,7 +141,11 @@ class _Hub:
                     await asyncio.sleep(RETRY_SECONDS)
                     renew_at = loop.time()
                     continue
-                await self._deliver(message)
+                try:
+                    await self._deliver(message)
+                except Exception:
+                    # One bad message must not silence the group for good.
+                    logger.exception("Live event not delivered")
         finally:
             with contextlib.suppress(Exception):
                 await layer.group_discard(self.group, channel)
