@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -23,14 +24,24 @@ LOCK = HERE / "package-lock.json"
 STAMP = HERE / "node_modules" / ".ordergraph-lock-sha256"
 INSTALL_TIMEOUT_SECONDS = 300
 RUN_TIMEOUT_SECONDS = 180
+MIN_NODE = 20
+
+
+def _missing(reason: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must have them (.ci/run installs them)")
+    pytest.skip(reason)
 
 
 def _node_and_npm() -> tuple[str, str]:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have node and npm (.ci/run installs them)")
-        pytest.skip("Node.js 20 and npm are not installed (Debian: nodejs, npm)")
+        _missing("Node.js 20 and npm are not installed (Debian: nodejs, npm)")
+    version = subprocess.run(
+        [node, "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < MIN_NODE:
+        _missing(f"Node.js {version} is older than {MIN_NODE} (graphql-ws 6 needs it)")
     return node, npm
 
 
