@@ -18,6 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from graphql import IntrospectionQuery, introspection_from_schema
+
+from .schema import schema
 
 MANIFEST = "graphiql/manifest.json"
 
@@ -43,6 +46,11 @@ def _assets() -> dict[str, list[dict[str, str]]]:
     }
 
 
+@cache
+def _introspection() -> IntrospectionQuery:
+    return introspection_from_schema(schema._schema)
+
+
 def graphiql_page(request: HttpRequest) -> HttpResponse:
     """The GraphiQL page for the GraphQL endpoint."""
     # Django's header name as a browser sends it: HTTP_X_CSRFTOKEN -> X-CSRFTOKEN.
@@ -51,6 +59,12 @@ def graphiql_page(request: HttpRequest) -> HttpResponse:
         "endpoint": reverse("graphql"),
         "csrfCookieName": settings.CSRF_COOKIE_NAME,
         "csrfHeaderName": header,
+        # GraphiQL's own introspection query selects more fields, deeper, than
+        # the document limits allow any request: the page carries the schema
+        # instead, when introspection is on.
+        "schema": (
+            _introspection() if settings.GRAPHQL_INTROSPECTION_ENABLED else None
+        ),
     }
     return HttpResponse(
         render_to_string("graphiql.html", {"config": config, **_assets()})

@@ -47,6 +47,8 @@
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     React.createElement(GraphiQL, {
       fetcher,
+      // Given, it is never fetched: see schema/graphiql.py.
+      schema: config.schema || undefined,
       plugins: [GraphiQLPluginExplorer.explorerPlugin()],
       defaultEditorToolsVisibility: true,
       inputValueDeprecation: true,

@@ -1,0 +1,31 @@
+"""Fixtures of the frontend tests: one real browser, pages on loopback ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+
+from .browser import OfflineContext, chromium, offline_context
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    # Lets a fixture's teardown see whether its test failed (screenshots).
+    report = yield
+    if report.when == "call":
+        item.call_report = report  # type: ignore[attr-defined]
+    return report
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def offline(browser: Browser, request: pytest.FixtureRequest) -> Iterator[OfflineContext]:
+    with offline_context(browser, request) as context:
+        yield context

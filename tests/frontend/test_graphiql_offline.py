@@ -1,0 +1,81 @@
+"""GraphiQL in a real browser with the internet cut off.
+
+The production server (gunicorn, DEBUG off) with GRAPHQL_IDE_ENABLED and
+introspection on serves the page and every asset (WhiteNoise); Chromium may
+reach loopback only.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .browser import OfflineContext
+from .site import PASSWORD, USERNAME, Site, serving_site
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    with serving_site(
+        GRAPHQL_IDE_ENABLED="1", GRAPHQL_INTROSPECTION_ENABLED="1"
+    ) as serving:
+        yield serving
+
+
+def open_graphiql(offline: OfflineContext, site: Site) -> Page:
+    page = offline.new_page()
+    page.goto(site.url("/graphql/"))
+    expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
+    return page
+
+
+def run_typed(page: Page, document: str) -> str:
+    """Type the document into the editor, run it, return the result pane's text."""
+    page.locator(".graphiql-query-editor .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    # insert_text, not type: the editor closes brackets as a person types them.
+    page.keyboard.insert_text(document)
+    page.get_by_label("Execute query (Ctrl-Enter)").click()
+    result = page.locator(".graphiql-response .CodeMirror-code")
+    expect(result).not_to_have_text("")
+    return result.inner_text()
+
+
+def test_graphiql_renders_and_runs_a_typed_query_offline(offline, site):
+    page = open_graphiql(offline, site)
+
+    result = run_typed(page, "{ products(first: 5) { totalCount edges { node { name } } } }")
+
+    assert '"totalCount": 1' in result
+    assert '"name": "Teapot"' in result
+    assert offline.blocked == []
+
+
+def test_the_docs_explorer_opens_on_the_schema(offline, site):
+    page = open_graphiql(offline, site)
+
+    page.get_by_label("Show Documentation Explorer").click()
+
+    explorer = page.locator(".graphiql-doc-explorer")
+    expect(explorer).to_contain_text("Query")
+    explorer.get_by_text("Query", exact=True).first.click()
+    expect(explorer).to_contain_text("products")
+    assert offline.blocked == []
+
+
+def test_a_login_inside_graphiql_then_me_works_without_a_reload(offline, site):
+    page = open_graphiql(offline, site)
+    login = (
+        'mutation { login(input: {username: "%s", password: "%s"}) '
+        "{ __typename ... on User { username } } }" % (USERNAME, PASSWORD)
+    )
+
+    signed_in = run_typed(page, login)
+    me = run_typed(page, "{ me { username } }")
+
+    assert '"__typename": "User"' in signed_in
+    # The token rotated on login; a page that read it once would get CSRF_FAILED.
+    assert "CSRF" not in me
+    assert f'"username": "{USERNAME}"' in me
+    assert offline.blocked == []
