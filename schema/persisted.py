@@ -50,10 +50,12 @@ class DocumentRefused(Exception):
         super().__init__(message)
         self.code = code
 
+    def error(self) -> GraphQLError:
+        return GraphQLError(str(self), extensions={"code": self.code.value})
+
     def as_result(self) -> ExecutionResult:
         """A request error: no `data`, nothing ran."""
-        error = GraphQLError(str(self), extensions={"code": self.code.value})
-        return ExecutionResult(data=None, errors=[error])
+        return ExecutionResult(data=None, errors=[self.error()])
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,9 @@ def resolve(query: str | None, extensions: dict[str, Any] | None) -> Resolved:
         if found is None and not trusted_only:
             found = _stored(wanted)
         if found is None:
-            raise DocumentRefused(ErrorCode.PERSISTED_QUERY_NOT_FOUND, NOT_FOUND_MESSAGE)
+            raise DocumentRefused(
+                ErrorCode.PERSISTED_QUERY_NOT_FOUND, NOT_FOUND_MESSAGE
+            )
         return Resolved(found)
     if document_hash(query) != wanted:
         raise DocumentRefused(
@@ -144,7 +148,9 @@ def _stored(document_sha256: str) -> str | None:
         found = caches[STORE].get(document_sha256)
     except (RedisError, OSError) as error:
         # As if unknown: Apollo resends the document, which then runs.
-        logger.warning("Persisted documents unavailable (%s: %s)", type(error).__name__, error)
+        logger.warning(
+            "Persisted documents unavailable (%s: %s)", type(error).__name__, error
+        )
         return None
     return found if isinstance(found, str) else None
 
@@ -153,4 +159,6 @@ def store(document_sha256: str, document: str) -> None:
     try:
         caches[STORE].set(document_sha256, document)
     except (RedisError, OSError) as error:
-        logger.warning("Persisted documents unavailable (%s: %s)", type(error).__name__, error)
+        logger.warning(
+            "Persisted documents unavailable (%s: %s)", type(error).__name__, error
+        )

@@ -20,8 +20,7 @@ MANIFEST = REPO / "schema/trusted-documents.json"
 
 def manifest_text() -> str:
     documents = {
-        document_hash(document): document
-        for document in contract_operations().values()
+        document_hash(document): document for document in contract_operations().values()
     }
     return json.dumps(dict(sorted(documents.items())), indent=2) + "\n"
 
@@ -34,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.check:
         current = MANIFEST.read_text() if MANIFEST.exists() else ""
         if current != wanted:
-            print(f"{MANIFEST.name} is out of date: run make documents", file=sys.stderr)
+            print(
+                f"{MANIFEST.name} is out of date: run make documents", file=sys.stderr
+            )
             return 1
         return 0
     MANIFEST.write_text(wanted)

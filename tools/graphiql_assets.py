@@ -157,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="verify, fetch nothing")
     arguments = parser.parse_args(argv)
-    manifest = (
-        json.loads(MANIFEST.read_text()) if arguments.check else refresh()
-    )
+    manifest = json.loads(MANIFEST.read_text()) if arguments.check else refresh()
     problems = mismatches(manifest)
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -82,7 +82,9 @@ class OfflineContext:
 
 
 @contextmanager
-def offline_context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[OfflineContext]:
+def offline_context(
+    browser: Browser, request: pytest.FixtureRequest
+) -> Iterator[OfflineContext]:
     """A fresh context; its pages are screenshot if the test fails."""
     offline = OfflineContext(browser.new_context())
     offline.context.route("**/*", offline._route)

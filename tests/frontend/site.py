@@ -1,7 +1,7 @@
 """The production server (gunicorn, DEBUG off) with a customer and a product.
 
-    with serving_site(GRAPHQL_IDE_ENABLED="1") as site:
-        page.goto(site.url("/graphql/"))
+with serving_site(GRAPHQL_IDE_ENABLED="1") as site:
+    page.goto(site.url("/graphql/"))
 """
 
 from __future__ import annotations

@@ -98,7 +98,9 @@ def test_a_missing_csrftoken_cookie_is_named_as_missing(customer):
     assert "csrftoken cookie" in message
 
 
-@pytest.mark.parametrize("token", ["x" * 32, "stale-or-short"], ids=["wrong", "malformed"])
+@pytest.mark.parametrize(
+    "token", ["x" * 32, "stale-or-short"], ids=["wrong", "malformed"]
+)
 def test_a_wrong_token_is_named_as_wrong(customer, token):
     client, _ = signed_in(customer)
 
@@ -107,4 +109,3 @@ def test_a_wrong_token_is_named_as_wrong(customer, token):
     )
 
     assert refusal(response).startswith("CSRF token wrong")
-

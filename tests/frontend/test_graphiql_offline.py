@@ -45,7 +45,9 @@ def run_typed(page: Page, document: str) -> str:
 def test_graphiql_renders_and_runs_a_typed_query_offline(offline, site):
     page = open_graphiql(offline, site)
 
-    result = run_typed(page, "{ products(first: 5) { totalCount edges { node { name } } } }")
+    result = run_typed(
+        page, "{ products(first: 5) { totalCount edges { node { name } } } }"
+    )
 
     assert '"totalCount": 1' in result
     assert '"name": "Teapot"' in result
@@ -67,8 +69,8 @@ def test_the_docs_explorer_opens_on_the_schema(offline, site):
 def test_a_login_inside_graphiql_then_me_works_without_a_reload(offline, site):
     page = open_graphiql(offline, site)
     login = (
-        'mutation { login(input: {username: "%s", password: "%s"}) '
-        "{ __typename ... on User { username } } }" % (USERNAME, PASSWORD)
+        f'mutation {{ login(input: {{username: "{USERNAME}", '
+        f'password: "{PASSWORD}"}}) {{ __typename ... on User {{ username }} }} }}'
     )
 
     signed_in = run_typed(page, login)

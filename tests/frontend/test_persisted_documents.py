@@ -136,7 +136,9 @@ def test_a_stored_mutation_is_refused_over_get(client, customer):
     ids=["not-an-object", "version", "hash"],
 )
 def test_a_malformed_persisted_query_is_a_bad_request(client, extension, wording):
-    _, body = post(client, {"query": COUNT, "extensions": {"persistedQuery": extension}})
+    _, body = post(
+        client, {"query": COUNT, "extensions": {"persistedQuery": extension}}
+    )
 
     assert codes(body) == ["BAD_REQUEST"]
     assert wording in body["errors"][0]["message"]

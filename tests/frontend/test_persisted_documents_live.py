@@ -7,12 +7,11 @@ with REDIS_URL every worker shares one store.
 import json
 from typing import Any
 
+from tests.support.site import migrated_database
 from tools.contract import operation
 from tools.graphql_http import GraphQLHttpClient
 from tools.redis import running_redis
 from tools.server import running_server
-
-from tests.support.site import migrated_database
 
 from .test_persisted_documents import COUNT, persisted
 
