@@ -275,7 +275,7 @@ CACHES = {
             "LOCATION": "persisted-documents",
             "TIMEOUT": None,
             "OPTIONS": {
-                "MAX_ENTRIES": env_int("GRAPHQL_PERSISTED_DOCUMENTS_MAX_ENTRIES", 500)
+                "MAX_ENTRIES": env_int("GRAPHQL_PERSISTED_DOCUMENTS_MAX_ENTRIES", 200)
             },
         }
     ),
