@@ -61,6 +61,8 @@ ALLOWED_HOSTS = env_list(
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = True
 CORS_URLS_REGEX = r"^/graphql/$"
+# A throttled request's 429 says when to retry (README "Request limits").
+CORS_EXPOSE_HEADERS = ["Retry-After"]
 CSRF_TRUSTED_ORIGINS = [
     *env_list("CSRF_TRUSTED_ORIGINS", []),
     *CORS_ALLOWED_ORIGINS,

@@ -38,6 +38,14 @@ def test_a_listed_origin_gets_a_credentialed_preflight(client):
 
 
 @override_settings(CORS_ALLOWED_ORIGINS=[FRONTEND])
+def test_a_listed_origin_may_read_retry_after(client):
+    response = client.get(URL, {"query": "{ __typename }"}, HTTP_ORIGIN=FRONTEND)
+
+    assert response["Access-Control-Allow-Origin"] == FRONTEND
+    assert response["Access-Control-Expose-Headers"] == "Retry-After"
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[FRONTEND])
 def test_another_origin_gets_no_cors_headers(client):
     response = preflight(client, "http://127.0.0.1:9999")
 
