@@ -35,9 +35,10 @@ def test_errors_with_a_code_of_their_own_keep_it(anonymous_client):
 
 
 def post_persisted(client, query: str | None, sha256: str) -> list[str | None]:
-    body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256}}}
-    if query is not None:
-        body["query"] = query
+    body: dict[str, object] = {
+        "query": query,
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256}},
+    }
     response = client.client.post(
         "/graphql/", json.dumps(body), content_type="application/json"
     )
