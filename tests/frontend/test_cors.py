@@ -13,15 +13,20 @@ from typing import Any
 import pytest
 from strawberry import relay
 
+from tests.support.scratch_site import (
+    CUSTOMER,
+    PASSWORD,
+    ScratchSite,
+    serving_scratch_site,
+)
 from tools.contract import operation
 
 from .pages import serving_page
-from .site import PASSWORD, USERNAME, Site, serving_site
 
 
 @dataclass
 class CorsSite:
-    api: Site
+    api: ScratchSite
     listed: str
     unlisted: str
 
@@ -31,16 +36,16 @@ def cors_site() -> Iterator[CorsSite]:
     with ExitStack() as stack:
         listed = stack.enter_context(serving_page())
         unlisted = stack.enter_context(serving_page())
-        api = stack.enter_context(serving_site(CORS_ALLOWED_ORIGINS=listed))
+        api = stack.enter_context(serving_scratch_site(CORS_ALLOWED_ORIGINS=listed))
         yield CorsSite(api, listed, unlisted)
 
 
-def run_flow(offline, page_origin: str, site: Site) -> dict[str, Any]:
+def run_flow(offline, page_origin: str, site: ScratchSite) -> dict[str, Any]:
     page = offline.new_page()
     page.goto(page_origin + "/")
     operations = {name: operation(name) for name in ("Login", "PlaceOrder", "MyOrders")}
     variables = {
-        "Login": {"input": {"username": USERNAME, "password": PASSWORD}},
+        "Login": {"input": {"username": CUSTOMER, "password": PASSWORD}},
         "PlaceOrder": {
             "input": {
                 "productId": str(relay.GlobalID("Product", str(site.product_pk))),
@@ -56,10 +61,8 @@ def run_flow(offline, page_origin: str, site: Site) -> dict[str, Any]:
     return result
 
 
-def order_count(site: Site) -> int:
-    client = site.server.client()
-    client.login(USERNAME, PASSWORD)
-    return int(client.run("MyOrders").data["orders"]["totalCount"])
+def order_count(site: ScratchSite) -> int:
+    return int(site.customer.run("MyOrders").data["orders"]["totalCount"])
 
 
 def test_a_listed_origin_signs_in_orders_and_lists_its_orders(offline, cors_site):
@@ -68,7 +71,7 @@ def test_a_listed_origin_signs_in_orders_and_lists_its_orders(offline, cors_site
     flow = run_flow(offline, cors_site.listed, cors_site.api)
 
     assert flow["csrf"]["status"] == 200
-    assert flow["login"]["body"]["data"]["login"]["username"] == USERNAME
+    assert flow["login"]["body"]["data"]["login"]["username"] == CUSTOMER
     order = flow["placeOrder"]["body"]["data"]["createOrder"]
     assert (order["__typename"], order["quantity"]) == ("Order", 1)
     orders = flow["myOrders"]["body"]["data"]["orders"]

@@ -10,21 +10,27 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.scratch_site import (
+    CUSTOMER,
+    PASSWORD,
+    ScratchSite,
+    serving_scratch_site,
+)
+
 from .browser import OfflineContext
-from .site import PASSWORD, USERNAME, Site, serving_site
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    with serving_site(
+def site() -> Iterator[ScratchSite]:
+    with serving_scratch_site(
         GRAPHQL_IDE_ENABLED="1", GRAPHQL_INTROSPECTION_ENABLED="1"
     ) as serving:
         yield serving
 
 
-def open_graphiql(offline: OfflineContext, site: Site) -> Page:
+def open_graphiql(offline: OfflineContext, site: ScratchSite) -> Page:
     page = offline.new_page()
-    page.goto(site.url("/graphql/"))
+    page.goto(site.origin + "/graphql/")
     expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
     return page
 
@@ -69,7 +75,7 @@ def test_the_docs_explorer_opens_on_the_schema(offline, site):
 def test_a_login_inside_graphiql_then_me_works_without_a_reload(offline, site):
     page = open_graphiql(offline, site)
     login = (
-        f'mutation {{ login(input: {{username: "{USERNAME}", '
+        f'mutation {{ login(input: {{username: "{CUSTOMER}", '
         f'password: "{PASSWORD}"}}) {{ __typename ... on User {{ username }} }} }}'
     )
 
@@ -79,5 +85,5 @@ def test_a_login_inside_graphiql_then_me_works_without_a_reload(offline, site):
     assert '"__typename": "User"' in signed_in
     # The token rotated on login; a page that read it once would get CSRF_FAILED.
     assert "CSRF" not in me
-    assert f'"username": "{USERNAME}"' in me
+    assert f'"username": "{CUSTOMER}"' in me
     assert offline.blocked == []
