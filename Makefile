@@ -25,7 +25,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # not, so they need SECRET_KEY or use tests/settings.py.
 run lint schema: export DEBUG ?= 1
 
-.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema serve serve-stack clean
+.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema documents graphiql-assets serve serve-stack clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -80,6 +80,12 @@ bench-quick: venv ## The same benchmark on a small data set, in under 3 minutes
 
 schema: venv ## Regenerate the committed schema/schema.graphql snapshot
 	$(PY) manage.py export_schema schema.schema --path schema/schema.graphql
+
+documents: venv ## Write schema/trusted-documents.json (hash -> document) from the frontend contract
+	$(PY) -m tools.documents
+
+graphiql-assets: venv ## Fetch GraphiQL's pinned assets from the npm registry into schema/static/graphiql/
+	$(PY) -m tools.graphiql_assets
 
 # Production: DEBUG off, so it needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 serve: venv ## Migrate, then run the production server (gunicorn) against DATABASE_URL

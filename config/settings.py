@@ -55,7 +55,18 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Origins of browser frontends served elsewhere (a dev server on another port,
+# app.example.com): they get credentialed CORS on the API (django-cors-headers)
+# and pass the CSRF Origin check, so this one setting lets them in.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/graphql/$"
+# A throttled request's 429 says when to retry (README "Request limits").
+CORS_EXPOSE_HEADERS = ["Retry-After"]
+CSRF_TRUSTED_ORIGINS = [
+    *env_list("CSRF_TRUSTED_ORIGINS", []),
+    *CORS_ALLOWED_ORIGINS,
+]
 # The admin signs staff in with a password form: outside DEBUG it is served
 # only where ADMIN_URL puts it ("" turns it off; README "Production mode").
 ADMIN_URL = admin_url(os.environ.get("ADMIN_URL"), debug=DEBUG)
@@ -72,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "axes",
     "strawberry_django",
     "channels",
@@ -85,6 +97,8 @@ MIDDLEWARE = [
     # First: every later reader of REMOTE_ADDR sees the client, not the front.
     "schema.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware: a preflight is answered here, never by the view.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,7 +114,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "schema/templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -160,6 +174,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# GraphiQL and its vendored assets (tools/graphiql_assets.py).
+STATICFILES_DIRS = [BASE_DIR / "schema/static"]
 
 LOGGING = {
     "version": 1,
@@ -184,6 +200,14 @@ GRAPHQL_MAX_PAGE_SIZE = int(os.environ.get("GRAPHQL_MAX_PAGE_SIZE", "100"))
 # Page size when a client gives neither `first` nor `last`.
 GRAPHQL_DEFAULT_PAGE_SIZE = int(os.environ.get("GRAPHQL_DEFAULT_PAGE_SIZE", "20"))
 GRAPHQL_IDE_ENABLED = env_bool("GRAPHQL_IDE_ENABLED", default=DEBUG)
+if GRAPHQL_IDE_ENABLED and not DEBUG:
+    # runserver serves static files in DEBUG; elsewhere WhiteNoise serves the
+    # IDE's assets, straight from the finders: no collectstatic step.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    WHITENOISE_USE_FINDERS = True
 # Introspection (`__schema`, `__type`) maps the whole API for an attacker; the
 # schema is published as schema/schema.graphql for clients that need it.
 GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", default=DEBUG)
@@ -233,8 +257,41 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Persisted documents (schema/persisted.py), apart from the cost buckets:
+    # documents registered by clients must never evict a bucket. Each is at
+    # most DATA_UPLOAD_MAX_MEMORY_SIZE bytes; local memory keeps at most
+    # GRAPHQL_PERSISTED_DOCUMENTS_MAX_ENTRIES per process (least recently used
+    # go first); Redis keeps each a day, within its maxmemory policy.
+    "persisted_documents": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "persisted-documents",
+            "TIMEOUT": 24 * 60 * 60,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "persisted-documents",
+            "TIMEOUT": None,
+            "OPTIONS": {
+                "MAX_ENTRIES": env_int("GRAPHQL_PERSISTED_DOCUMENTS_MAX_ENTRIES", 200)
+            },
+        }
+    ),
 }
+# Persisted documents: "only" runs the documents of the trusted manifest
+# (`make documents` writes it from the frontend contract) and refuses any
+# other; "" (the default) runs any document, by hash once registered.
+GRAPHQL_TRUSTED_DOCUMENTS = os.environ.get("GRAPHQL_TRUSTED_DOCUMENTS", "").strip()
+if GRAPHQL_TRUSTED_DOCUMENTS not in {"", "only"}:
+    raise ImproperlyConfigured(
+        f"GRAPHQL_TRUSTED_DOCUMENTS={GRAPHQL_TRUSTED_DOCUMENTS!r}: it is 'only' "
+        "or unset."
+    )
+GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = BASE_DIR / "schema/trusted-documents.json"
 
 # Request bodies over this many bytes are refused with 413 before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)

@@ -12,6 +12,7 @@ from cross_web import HTTPException
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import REASON_CSRF_TOKEN_MISSING, REASON_NO_CSRF_COOKIE
 from django.urls import reverse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import bad_request as django_bad_request
@@ -146,13 +147,45 @@ def graphql_request(data: object) -> GraphQLRequestData:
     )
 
 
+def csrf_refusal(reason: str) -> str:
+    """Which CSRF check refused the request, and what the client does about it.
+
+    `reason` is Django's (django.middleware.csrf): its wording says which
+    check failed, the Origin check, a missing token or a wrong one.
+    """
+    if reason.startswith("Origin checking failed"):
+        return (
+            "CSRF Origin check failed: the request's Origin is neither this "
+            "server's own origin nor a trusted one (list a frontend's origin in "
+            "CORS_ALLOWED_ORIGINS; a proxy that rewrites Host must not leave "
+            f"Origin behind) ({reason})"
+        )
+    if reason == REASON_NO_CSRF_COOKIE:
+        return (
+            "CSRF token missing: the request carries the session cookie but not "
+            "the csrftoken cookie; any GET of this endpoint sets it, and its "
+            f"value goes in the X-CSRFToken header ({reason})"
+        )
+    if reason == REASON_CSRF_TOKEN_MISSING:
+        return (
+            "CSRF token missing: cookie-authenticated POSTs send the csrftoken "
+            f"cookie's value in the X-CSRFToken header ({reason})"
+        )
+    if reason.startswith("CSRF token from") or reason.startswith("CSRF cookie"):
+        return (
+            "CSRF token wrong: the X-CSRFToken header does not match the "
+            "csrftoken cookie; the token rotates on login, so read the cookie "
+            f"again before each request ({reason})"
+        )
+    return f"CSRF check failed ({reason})"
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a GraphQL error for the API, Django's page elsewhere."""
     if request.path != reverse("graphql"):
         return django_csrf_failure(request, reason)
     return error_response(
         403,
-        "Cookie-authenticated POSTs need the csrftoken cookie's value in the "
-        f"X-CSRFToken header ({reason}).",
+        csrf_refusal(reason),
         media_type=response_media_type(request.headers.get("Accept")),
     )

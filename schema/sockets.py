@@ -15,6 +15,7 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.urls import path
+from graphql import GraphQLError
 from strawberry.channels import GraphQLWSConsumer
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -27,6 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from backend.common.graphql.live import SocketContext, SocketRequest
 from schema.limits.extensions import limit_error
 
+from . import persisted
 from .schema import schema
 
 # RFC 6455: the peer sent a message larger than it may.
@@ -37,9 +39,15 @@ Scope = dict[str, Any]
 
 
 class SubscriptionCap(BaseGraphQLTransportWSHandler[SocketContext, None]):
-    """Refuse a subscription past the per-connection cap, with our error code."""
+    """Refuse a subscription past the per-connection cap, or outside the
+    trusted documents (GRAPHQL_TRUSTED_DOCUMENTS=only), with our error code."""
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        try:
+            persisted.resolve(message["payload"].get("query"), None)
+        except persisted.DocumentRefused as refused:
+            await self._refuse(message, refused.error())
+            return
         limit = settings.GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION
         if (
             self.connection_acknowledged
@@ -51,11 +59,14 @@ class SubscriptionCap(BaseGraphQLTransportWSHandler[SocketContext, None]):
                 "allowed: complete one first",
                 SUBSCRIPTIONS_SETTING,
             )
-            await self.send_message(
-                {"id": message["id"], "type": "error", "payload": [error.formatted]}
-            )
+            await self._refuse(message, error)
             return
         await super().handle_subscribe(message)
+
+    async def _refuse(self, message: SubscribeMessage, error: GraphQLError) -> None:
+        await self.send_message(
+            {"id": message["id"], "type": "error", "payload": [error.formatted]}
+        )
 
 
 class GraphQLSocketConsumer(GraphQLWSConsumer):

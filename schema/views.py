@@ -21,8 +21,9 @@ from strawberry.types import ExecutionResult
 from backend.common.errors import ErrorCode
 from schema.database import is_database_unavailable
 
-from . import request_json
+from . import persisted, request_json
 from .context import RequestContext
+from .graphiql import graphiql_page
 from .http import (
     CHUNKED_BODY,
     GRAPHQL_RESPONSE_JSON,
@@ -75,6 +76,9 @@ class GraphQLView(AsyncGraphQLView[RequestContext, None]):
         request.user = await request.auser()
         return RequestContext(request=request, response=response)
 
+    async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        return graphiql_page(request)
+
     async def get_sub_response(self, request: HttpRequest) -> TemporalHttpResponse:
         sub_response = await super().get_sub_response(request)
         # Its headers are copied onto the response: this picks the media type.
@@ -109,11 +113,20 @@ class GraphQLView(AsyncGraphQLView[RequestContext, None]):
         return request_json.loads(data)
 
     async def execute_single(  # type: ignore[override]
-        self, *, request_adapter: AsyncHTTPRequestAdapter, **kwargs: Any
+        self,
+        *,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData,
+        **kwargs: Any,
     ) -> ExecutionResult:
         try:
-            return await super().execute_single(
-                request_adapter=request_adapter, **kwargs
+            document = persisted.resolve(request_data.query, request_data.extensions)
+        except persisted.DocumentRefused as refused:
+            return refused.as_result()
+        request_data.query = document.query
+        try:
+            result = await super().execute_single(
+                request_adapter=request_adapter, request_data=request_data, **kwargs
             )
         except HTTPException as error:
             # Strawberry answers a mutation over GET with 400; the spec says 405.
@@ -122,6 +135,10 @@ class GraphQLView(AsyncGraphQLView[RequestContext, None]):
             ):
                 raise MethodNotAllowed(MUTATION_OVER_GET, allow="POST") from error
             raise
+        # Stored once it has run: it parsed, validated and passed every limit.
+        if document.store_as and document.query and result.data is not None:
+            persisted.store(document.store_as, document.query)
+        return result
 
     def create_response(
         self,

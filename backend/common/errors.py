@@ -33,6 +33,12 @@ class ErrorCode(StrEnum):
     # The document itself: it does not parse, or does not fit the schema.
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    # Persisted documents (schema/persisted.py): a hash the server does not
+    # know (Apollo then resends the document), a document that is not the
+    # hash's, a document outside the trusted manifest.
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
 
 
 class NotFound(ObjectDoesNotExist):

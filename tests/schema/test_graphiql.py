@@ -28,7 +28,9 @@ from django.test import Client
 page = Client().get("/graphql/", HTTP_ACCEPT="text/html")
 cookie = page.cookies.get("csrftoken")
 title = re.search(rb"<title>(.*?)</title>", page.content)
+assets = re.findall(rb'(?:src|href)="([^"]*)"', page.content)
 print(json.dumps({
+    "assets": [asset.decode() for asset in assets],
     "status": page.status_code,
     "content_type": page["Content-Type"],
     "title": title.group(1).decode() if title else None,
@@ -81,8 +83,14 @@ def test_a_browser_gets_the_graphiql_page_and_the_csrftoken_cookie(extra):
     assert (visit["status"], visit["content_type"], visit["title"]) == (
         200,
         "text/html; charset=utf-8",
-        "Strawberry GraphiQL",
+        "ordergraph GraphiQL",
     )
+    # Everything the page loads is ours: no CDN (tests/frontend run it offline).
+    assert all(
+        asset.startswith("/static/graphiql/") or asset == "data:,"
+        for asset in visit["assets"]
+    ), visit["assets"]
+    assert "/static/graphiql/page.js" in visit["assets"]
     # GraphiQL sends it back as X-CSRFToken with each query it posts.
     assert visit["csrftoken"] is not None
     assert len(visit["csrftoken"]) == 32
