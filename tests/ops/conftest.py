@@ -84,9 +84,7 @@ def serving_ops_site(workers: int = 2, **extra: str) -> Iterator[OpsSite]:
             )
         )
         server.wait_for_workers(workers)
-        yield OpsSite(
-            server, metrics_port, metrics_dir, json.loads(seeded)["product"]
-        )
+        yield OpsSite(server, metrics_port, metrics_dir, json.loads(seeded)["product"])
 
 
 @pytest.fixture(scope="module")
