@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ class OpsSite:
     def client(self, **headers: str) -> GraphQLHttpClient:
         return GraphQLHttpClient(self.server.port, headers=dict(headers))
 
-    def log_lines(self) -> list[dict[str, object]]:
+    def log_lines(self) -> list[dict[str, Any]]:
         """The server log's JSON lines (gunicorn's own lines are text)."""
         lines = []
         for line in self.server.log.read_text(errors="replace").splitlines():

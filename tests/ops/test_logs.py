@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.relay import to_base64
 
 from tests.concurrency.live import pk
@@ -10,7 +12,7 @@ from tests.ops.conftest import OpsSite
 REQUEST_ID = "checkout-7f3a.retry:2"
 
 
-def request_lines(site: OpsSite) -> list[dict[str, object]]:
+def request_lines(site: OpsSite) -> list[dict[str, Any]]:
     return [line for line in site.log_lines() if line.get("message") == "request"]
 
 

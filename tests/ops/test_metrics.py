@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from strawberry.relay import to_base64
 
 from schema.observability.metrics import CONTRACT_OPERATIONS
+from tests.live.site import STAFF, running_site
+from tests.live.sockets import Subscription, socket
 from tests.ops.conftest import PASSWORD, OpsSite
 from tests.ops.probes import get, listening_ports, scrape, value
 from tests.support.site import migrated_database
 from tools.contract import contract_operations
-from tools.graphql_http import GraphQLHttpClient
-from tools.server import running_server
+from tools.graphql_http import HOST, GraphQLHttpClient
+from tools.server import free_port, running_server
 
 MY_ORDERS = {"operation": "MyOrders", "type": "query"}
 THREADS, PER_THREAD = 4, 5
@@ -25,7 +29,8 @@ def my_orders_loop(client: GraphQLHttpClient) -> list[int]:
     costs = []
     for _ in range(PER_THREAD):
         reply = client.run("MyOrders", first=10)
-        assert reply.status == 200 and reply.data, reply.raw[:300]
+        assert reply.status == 200
+        assert reply.data, reply.raw[:300]
         costs.append(reply.json["extensions"]["cost"]["requested"])
     return costs
 
@@ -39,7 +44,8 @@ def test_metrics_count_every_worker_per_operation(ops_site: OpsSite):
     # when: clients at once, so both workers serve; names no contract knows;
     # a document that does not parse; a masked error
     with ThreadPoolExecutor(THREADS) as pool:
-        costs = sum(pool.map(my_orders_loop, [customer.copy()] * THREADS), [])
+        clients = [customer.copy() for _ in range(THREADS)]
+        costs = [cost for loop in pool.map(my_orders_loop, clients) for cost in loop]
     for n in range(UNKNOWN_NAMES):
         customer.execute(f"query Probe{n} {{ __typename }}")
     broken = customer.execute("{ products(")
@@ -113,3 +119,45 @@ def test_no_metrics_listener_unless_configured():
 
 def test_the_known_operations_are_the_contract():
     assert set(contract_operations()) == CONTRACT_OPERATIONS
+
+
+def test_live_subscriptions_of_the_asgi_process_count_in_the_scrape(tmp_path):
+    # given: the ASGI process and gunicorn sharing one PROMETHEUS_MULTIPROC_DIR
+    shared = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    with running_site(**shared) as site:
+        metrics_port = free_port()
+        gunicorn_env = {**site.env, **shared, "METRICS_BIND": f"{HOST}:{metrics_port}"}
+        with running_server(gunicorn_env, workers=1):
+            staff = site.sign_in(STAFF)
+            product = staff.run(
+                "CreateProduct",
+                input={"name": "Gauge", "price": "1.00", "stockQuantity": 1},
+            ).data["createProduct"]["id"]
+
+            def live() -> float:
+                return value(scrape(metrics_port), "graphql_live_subscriptions")
+
+            async def scenario() -> list[float]:
+                seen = [live()]
+                async with socket(site) as session:
+                    first = Subscription(session, "ProductChanged", id=product)
+                    Subscription(session, "ProductChanged", id=product)
+                    seen.append(await until(live, 2))
+                    await first.stop()  # the client completes it
+                    seen.append(await until(live, 1))
+                # the socket closed with the other still running
+                seen.append(await until(live, 0))
+                return seen
+
+            # when / then
+            assert asyncio.run(scenario()) == [0, 2, 1, 0]
+
+
+async def until(read: Callable[[], float], expected: float) -> float:
+    """The value once it is `expected`, or the last one read after a while."""
+    for _ in range(100):
+        seen = await asyncio.to_thread(read)
+        if seen == expected:
+            break
+        await asyncio.sleep(0.05)
+    return seen
