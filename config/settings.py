@@ -138,6 +138,15 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASE_ROUTERS = ["config.db_routers.PrimaryReplicaRouter"]
 
+# Behind PgBouncer in transaction pooling mode (README "Operations"), a server
+# connection is this worker's for one transaction only: a server-side cursor
+# (.iterator()) would outlive it. Worker connections to PgBouncer may stay
+# persistent (CONN_MAX_AGE): they hold no PostgreSQL backend.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", default=False)
+if DATABASE_TRANSACTION_POOLING:
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes checks every sign-in (ours and the admin's) before the password

@@ -46,16 +46,23 @@ def check_database(alias: str, timeout: float) -> None:
     """
     wrapper = connections[alias]
     params = wrapper.get_connection_params()
-    if wrapper.vendor == "postgresql":
+    postgresql = wrapper.vendor == "postgresql"
+    if postgresql:
         params["connect_timeout"] = max(LIBPQ_MIN_CONNECT_TIMEOUT, math.ceil(timeout))
-        params["options"] = f"-c statement_timeout={int(timeout * 1000)}"
     else:
         params["timeout"] = timeout  # SQLite: how long to wait for a lock
     connection = wrapper.get_new_connection(params)
     try:
         cursor = connection.cursor()
+        if postgresql:
+            # In this transaction only (closing rolls it back): behind PgBouncer
+            # in transaction pooling, a session setting would outlive the probe
+            # on a server connection that other clients share next.
+            cursor.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
         cursor.execute("SELECT 1")
         cursor.fetchone()
+        # Ended, not left open: a pooler can hand the server connection on.
+        connection.rollback()
     finally:
         connection.close()
 
