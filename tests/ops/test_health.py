@@ -8,7 +8,12 @@ import pytest
 
 from tests.ops.probes import get
 from tests.support.site import migrated_database
-from tools.postgres import POSTGRES_SCHEMES, running_cluster
+from tools.postgres import (
+    POSTGRES_SCHEMES,
+    PostgresUnavailable,
+    find_bindir,
+    running_cluster,
+)
 from tools.redis import running_redis
 from tools.server import manage, production_env, running_server
 
@@ -65,8 +70,19 @@ def test_probes_answer_without_cookies_csrf_host_or_cost():
         assert get(server.port, "/healthz").status == 200
 
 
+def postgres_of_our_own() -> bool:
+    """In the PostgreSQL run, with server binaries to start a cluster with."""
+    if not os.environ.get("DATABASE_URL", "").startswith(POSTGRES_SCHEMES):
+        return False
+    try:
+        find_bindir()
+    except PostgresUnavailable:
+        return False
+    return True
+
+
 @pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith(POSTGRES_SCHEMES),
+    not postgres_of_our_own(),
     reason="PostgreSQL only: the test stops and starts a cluster of its own",
 )
 def test_readiness_follows_postgres_down_and_back():
