@@ -22,25 +22,9 @@ from tests.support.site import scratch_database_url
 from tools.graphql_http import HOST, GraphQLHttpClient
 from tools.server import Server, free_port, manage, production_env, running_server
 
-REFUSE_ORDERS = """
-from django.db import connection
-if connection.vendor == "postgresql":
-    statements = [
-        "CREATE FUNCTION refuse_order() RETURNS trigger AS $$ BEGIN "
-        "RAISE EXCEPTION 'order insert refused by test trigger'; END $$ "
-        "LANGUAGE plpgsql",
-        "CREATE TRIGGER refuse_order BEFORE INSERT ON orders_order "
-        "FOR EACH ROW EXECUTE FUNCTION refuse_order()",
-    ]
-else:
-    statements = [
-        "CREATE TRIGGER refuse_order BEFORE INSERT ON orders_order BEGIN "
-        "SELECT RAISE(ABORT, 'order insert refused by test trigger'); END"
-    ]
-with connection.cursor() as cursor:
-    for statement in statements:
-        cursor.execute(statement)
-"""
+REFUSE_ORDERS = (
+    "from tests.support.faults import refuse_order_inserts; refuse_order_inserts()"
+)
 
 
 @dataclass
