@@ -84,7 +84,9 @@ ERRORS = Counter(
     (*LABELS, "code"),
 )
 COST = Counter(
-    "graphql_cost_points", "Cost points of the operations that ran (limits).", LABELS
+    "graphql_cost_points",
+    "Cost points of the operations whose cost was computed (refused ones too).",
+    LABELS,
 )
 LIVE_SUBSCRIPTIONS = Gauge(
     "graphql_live_subscriptions",
