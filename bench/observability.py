@@ -131,6 +131,11 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.observability")
     parser.add_argument("--pairs", type=int, default=4000)
     parser.add_argument("--orders", type=int, default=100)
+    parser.add_argument(
+        "--without-log-lines",
+        action="store_true",
+        help="request lines off (ordergraph.requests at WARNING): their share",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-observability-") as scratch:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = scratch
@@ -149,6 +154,8 @@ def main(argv: list[str]) -> int:
 
         call_command("migrate", verbosity=0)
         log_requests_to(Path(scratch))
+        if args.without_log_lines:
+            logging.getLogger("ordergraph.requests").setLevel(logging.WARNING)
         customer = User.objects.create_user("bench-observer", password=PASSWORD)
         product = Product.objects.create(
             name="Lamp", price="9.99", stock_quantity=10**6
