@@ -82,6 +82,10 @@ elif not os.environ.get(_OWNED_METRICS_DIR):
     # gone are a previous run's.
     _remove_files_of_dead_processes(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
 metrics_bind = os.environ.get("METRICS_BIND", "").strip()
+if metrics_bind and not metrics_bind.rpartition(":")[2].isdigit():
+    raise ValueError(
+        f"METRICS_BIND={metrics_bind!r}: use host:port, e.g. 127.0.0.1:9464"
+    )
 _metrics_server: Any = None
 
 
