@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from .records import RequestRecord
+from .records import RequestRecord, current_request_id
 
 logger = logging.getLogger("ordergraph.requests")
 FIELDS_ATTRIBUTE = "ordergraph_fields"
@@ -69,7 +69,10 @@ def report(record: RequestRecord) -> None:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; a request line's fields at its top level."""
+    """One JSON object per line; a request line's fields at its top level.
+
+    A line logged while a request is served carries that request's id.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] | None = getattr(record, FIELDS_ATTRIBUTE, None)
@@ -83,6 +86,8 @@ class JsonFormatter(logging.Formatter):
         }
         if data is not None:
             line.update(data)
+        elif (request_id := current_request_id.get()) is not None:
+            line["request_id"] = request_id
         if record.exc_info:
             line["exc_info"] = self.formatException(record.exc_info)
         return orjson.dumps(line, default=str).decode()

@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, empty
 
 from . import logs, metrics, tracing
-from .records import REQUEST_ID_HEADER, RequestRecord, attach, request_id_from
+from .records import (
+    REQUEST_ID_HEADER,
+    RequestRecord,
+    attach,
+    current_request_id,
+    request_id_from,
+)
 
 # Error bodies read back for their codes (refusals outside GraphQL) are small.
 MAX_ERROR_BODY = 64 * 1024
@@ -68,6 +74,9 @@ class ObservabilityMiddleware:
         active = tracing.tracer()
         started = time.perf_counter()
         with ExitStack() as stack:
+            stack.callback(
+                current_request_id.reset, current_request_id.set(record.request_id)
+            )
             span = None
             if active is not None:
                 span = stack.enter_context(tracing.request_span(active, request))

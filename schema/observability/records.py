@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,11 @@ from django.http import HttpRequest
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 REQUEST_ID_HEADER = "X-Request-ID"
 ATTRIBUTE = "observed"
+# The id of the request being served, for lines other loggers write meanwhile
+# (the stack trace of a masked error, say).
+current_request_id: ContextVar[str | None] = ContextVar(
+    "current_request_id", default=None
+)
 
 
 def request_id_from(header: str | None) -> str:

@@ -66,6 +66,7 @@ def test_a_request_line_says_what_happened_and_nothing_it_carried(ops_site: OpsS
         and error_id in str(line["message"])
     ]
     assert "order insert refused" in str(trace["exc_info"])
+    assert trace["request_id"] == REQUEST_ID
     assert any(line["request_id"] == unsafe.headers["X-Request-ID"] for line in lines)
     # never the password, the variables or the cookies
     log = ops_site.server.log.read_text(errors="replace")
