@@ -66,8 +66,12 @@ test-postgres: venv ## Test suite on DATABASE_URL, else on a throwaway PostgreSQ
 	$(PY) -m tools.postgres -- $(BIN)/pytest $(PYTEST_ARGS)
 
 # Also part of test-postgres, at a bounded size (CONCURRENCY_SCALE=bounded).
-test-concurrency: venv ## Concurrency and fault suite at full size (gunicorn, PostgreSQL)
+# The second run puts a PgBouncer (transaction pooling, 2 server connections
+# for 4 workers; tools/pgbouncer.py) between gunicorn and PostgreSQL.
+test-concurrency: venv ## Concurrency and fault suite at full size (gunicorn, PostgreSQL), direct then through PgBouncer
 	CONCURRENCY_SCALE=full $(PY) -m tools.postgres -- \
+		$(BIN)/pytest -m concurrency tests/concurrency $(PYTEST_ARGS)
+	CONCURRENCY_SCALE=full CONCURRENCY_POOLER=pgbouncer $(PY) -m tools.postgres -- \
 		$(BIN)/pytest -m concurrency tests/concurrency $(PYTEST_ARGS)
 
 # Both seed a PostgreSQL of their own (cached in .bench-cache/) and never

@@ -103,8 +103,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--rate", type=int, default=500, help="samples per second")
     args = parser.parse_args(argv)
     os.sched_setaffinity(0, {APP_CPU})
-    with seeded_database(QUICK, postgres_cpu=POSTGRES_CPU, log=log) as dataset:
-        configure_django(dataset)
+    with (
+        seeded_database(QUICK, postgres_cpu=POSTGRES_CPU, log=log) as dataset,
+        tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch,
+    ):
+        configure_django(dataset, Path(scratch))
         from .inprocess import Caller, path_of
         from .loadgen import graphql_body
 

@@ -59,11 +59,16 @@ class Profile:
     http_turn_seconds: float
     fanout_subscribers: int
     time_limit_seconds: int
+    observability_pairs: int
 
 
 PROFILES = {
-    "full": Profile(FULL, RESULTS / "latest.json", 16, 0.3, 20, 4, 3.0, 1000, 25 * 60),
-    "quick": Profile(QUICK, RESULTS / "quick.json", 6, 0.15, 10, 3, 2.0, 200, 3 * 60),
+    "full": Profile(
+        FULL, RESULTS / "latest.json", 16, 0.3, 20, 4, 3.0, 1000, 25 * 60, 3000
+    ),
+    "quick": Profile(
+        QUICK, RESULTS / "quick.json", 6, 0.15, 10, 3, 2.0, 200, 3 * 60, 1200
+    ),
 }
 
 # Targets of the performance issue, as (key, description, limit).
@@ -77,6 +82,11 @@ TARGETS = (
     ("http_two_vs_one_place_order", "2 workers vs 1, requests/s (PlaceOrder)", 1.7),
     ("fanout_p99_ms", "fan-out: p99 ms until every subscriber has the event", 500),
     ("fanout_kb_per_subscription", "fan-out: KB of RSS per open subscription", 50),
+    (
+        "observability_cost_percent",
+        "metrics, logs, tracing off: % added to MyOrders",
+        3.0,
+    ),
 )
 AT_LEAST = {"http_two_vs_one", "http_two_vs_one_place_order"}
 
@@ -85,8 +95,11 @@ def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def configure_django(dataset: Dataset) -> None:
+def configure_django(dataset: Dataset, scratch: Path) -> None:
     os.environ["DATABASE_URL"] = dataset.url
+    # Metrics as gunicorn's workers keep them (files), before anything
+    # imports prometheus_client; gunicorn over HTTP below inherits the folder.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(scratch)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     # In this process only: the 1000-order page of the growth figure.
     os.environ["GRAPHQL_MAX_PAGE_SIZE"] = str(max(GROWTH_SIZES))
@@ -94,6 +107,9 @@ def configure_django(dataset: Dataset) -> None:
     import django
 
     django.setup()
+    from .observability import log_requests_to
+
+    log_requests_to(scratch)
 
 
 def deep_cursor(depth: int) -> str:
@@ -157,6 +173,7 @@ def cases_for(dataset: Dataset, scale: Scale) -> list["Case"]:
 
 def in_process(dataset: Dataset, profile: Profile) -> dict[str, Any]:
     # Django is set up by now (configure_django): the test client may load.
+    from . import observability
     from .inprocess import Caller, check_same_answers, measure
 
     callers = {
@@ -183,7 +200,18 @@ def in_process(dataset: Dataset, profile: Profile) -> dict[str, Any]:
         row[f"{timings.variant}_operation_sql"] = timings.operation_queries
     for row in rows.values():
         row["ratio"] = round(row["graphql_median_ms"] / row["baseline_median_ms"], 2)
-    return {"cases": [c.key for c in cases], "rows": list(rows.values())}
+    log("in-process: observability on and off, alternating")
+    watched = observability.measure(
+        callers["customer"],
+        dataset.customer,
+        pairs=profile.observability_pairs,
+        warmup=profile.warmup,
+    )
+    return {
+        "cases": [c.key for c in cases],
+        "rows": list(rows.values()),
+        "observability": watched,
+    }
 
 
 def growth(rows: dict[str, dict[str, Any]], variant: str) -> dict[str, float]:
@@ -270,8 +298,11 @@ def evaluate(measured: dict[str, float]) -> list[dict[str, Any]]:
 
 
 def run(profile: Profile) -> dict[str, Any]:
-    with seeded_database(profile.scale, postgres_cpu=POSTGRES_CPU, log=log) as data:
-        configure_django(data)
+    with (
+        seeded_database(profile.scale, postgres_cpu=POSTGRES_CPU, log=log) as data,
+        tempfile.TemporaryDirectory(prefix="bench-observability-") as scratch,
+    ):
+        configure_django(data, Path(scratch))
         started = time.monotonic()
         local = in_process(data, profile)
         in_process_seconds = time.monotonic() - started
@@ -301,10 +332,12 @@ def run(profile: Profile) -> dict[str, Any]:
         "http_two_vs_one_place_order": http["two_vs_one_worker"]["PlaceOrder"],
         "fanout_p99_ms": fanout["p99_ms"],
         "fanout_kb_per_subscription": fanout["kb_per_subscription"],
+        "observability_cost_percent": local["observability"]["cost_percent"],
     }
     return {
         "scale": profile.scale.__dict__,
         "in_process": local["rows"],
+        "observability": local["observability"],
         "in_process_seconds": round(in_process_seconds, 1),
         "growth_ms_per_order": {
             "graphql": growth(rows, "graphql"),
@@ -335,6 +368,14 @@ def print_report(report: dict[str, Any]) -> None:
     print(
         "growth, ms per extra order: GraphQL "
         f"{growth_figures['graphql']}, baseline {growth_figures['baseline']}"
+    )
+    watched = report["observability"]
+    print(
+        f"observability on {watched['case']}, {watched['pairs']} alternating pairs: "
+        f"observed {watched['observed_median_ms']:.2f} ms, bare "
+        f"{watched['bare_median_ms']:.2f} ms, median paired difference "
+        f"{watched['median_paired_difference_ms']:+.3f} ms "
+        f"({watched['cost_percent']:+.2f}%)"
     )
     print()
     header = (

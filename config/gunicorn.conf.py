@@ -8,6 +8,10 @@ under async_to_sync, and keeps one persistent PostgreSQL connection
 """
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
 
 
 def _env_int(name: str, default: int) -> int:
@@ -45,3 +49,74 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # The workers' heartbeat files on tmpfs: a slow disk must not make a healthy
 # worker look hung to the arbiter.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def _remove_files_of_dead_processes(folder: Path) -> None:
+    """prometheus_client's files are named <kind>_<pid>.db."""
+    for path in folder.glob("*_*.db"):
+        try:
+            os.kill(int(path.stem.rpartition("_")[2]), 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except PermissionError:  # alive, another user's
+            continue
+
+
+# Metrics (README "Operations"): every worker writes its figures to files in
+# PROMETHEUS_MULTIPROC_DIR, a folder of this server's own unless given; the
+# arbiter serves their sum on METRICS_BIND (host:port; unset, no metrics
+# listener). A port of its own, not a path on the public one: the front never
+# routes it, no token can leak, and the arbiter answers a scrape even while
+# every worker is busy or stuck.
+_OWNED_METRICS_DIR = "ORDERGRAPH_OWNS_PROMETHEUS_MULTIPROC_DIR"
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+        prefix="ordergraph-metrics-", dir=worker_tmp_dir
+    )
+    os.environ[_OWNED_METRICS_DIR] = "1"
+elif not os.environ.get(_OWNED_METRICS_DIR):
+    # A folder given by the deployment (shared with the ASGI process, whose
+    # live subscriptions then count here too): files of processes that are
+    # gone are a previous run's.
+    _remove_files_of_dead_processes(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
+metrics_bind = os.environ.get("METRICS_BIND", "").strip()
+if metrics_bind and not metrics_bind.rpartition(":")[2].isdigit():
+    raise ValueError(
+        f"METRICS_BIND={metrics_bind!r}: use host:port, e.g. 127.0.0.1:9464"
+    )
+_metrics_server: Any = None
+
+
+def when_ready(server: Any) -> None:
+    global _metrics_server
+    if not metrics_bind:
+        return
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    host, _, port = metrics_bind.rpartition(":")
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    _metrics_server, _thread = start_http_server(
+        int(port), addr=host.strip("[]") or "127.0.0.1", registry=registry
+    )
+    server.log.info("Serving metrics on http://%s/metrics", metrics_bind)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    # The arbiter's metrics listener is not the worker's to hold open.
+    if _metrics_server is not None:
+        _metrics_server.socket.close()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    # Its live gauges go; its counters stay in the sum.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def on_exit(server: Any) -> None:
+    if os.environ.get(_OWNED_METRICS_DIR):
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

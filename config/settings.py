@@ -94,7 +94,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every later reader of REMOTE_ADDR sees the client, not the front.
+    # Probes first: /healthz and /readyz touch nothing below (README
+    # "Operations"); then the request id, timing and SQL count of the rest.
+    "schema.observability.health.HealthMiddleware",
+    "schema.observability.middleware.ObservabilityMiddleware",
+    # Then: every later reader of REMOTE_ADDR sees the client, not the front.
     "schema.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware: a preflight is answered here, never by the view.
@@ -148,6 +152,15 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASE_ROUTERS = ["config.db_routers.PrimaryReplicaRouter"]
 
+# Behind PgBouncer in transaction pooling mode (README "Operations"), a server
+# connection is this worker's for one transaction only: a server-side cursor
+# (.iterator()) would outlive it. Worker connections to PgBouncer may stay
+# persistent (CONN_MAX_AGE): they hold no PostgreSQL backend.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", default=False)
+if DATABASE_TRANSACTION_POOLING:
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes checks every sign-in (ours and the admin's) before the password
@@ -177,10 +190,21 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # GraphiQL and its vendored assets (tools/graphiql_assets.py).
 STATICFILES_DIRS = [BASE_DIR / "schema/static"]
 
+# One line per request from ordergraph.requests (README "Operations"); JSON
+# lines for a log pipeline, text (the default) for a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "schema.observability.logs.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Strawberry logs every GraphQL error at ERROR with a traceback, a bad
@@ -380,4 +404,24 @@ GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION = env_int(
 )
 GRAPHQL_CONNECTION_INIT_TIMEOUT_SECONDS = env_int(
     "GRAPHQL_CONNECTION_INIT_TIMEOUT_SECONDS", 10
+)
+
+# Operations (README "Operations"). /readyz gives each check (a database,
+# Redis) this many seconds.
+READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 2.0)
+# Operation names counted under their own name in the metrics besides the
+# frontend contract's (schema/observability/metrics.py); any other is `other`.
+GRAPHQL_METRICS_OPERATIONS = frozenset(env_list("GRAPHQL_METRICS_OPERATIONS", []))
+if len(GRAPHQL_METRICS_OPERATIONS) > 100:
+    raise ImproperlyConfigured(
+        "GRAPHQL_METRICS_OPERATIONS: at most 100 names (each is a set of series)."
+    )
+# Traces over OTLP/HTTP, to OTEL_EXPORTER_OTLP_ENDPOINT (the standard OTEL_*
+# variables configure the exporter); off when neither is set.
+TRACING_ENABLED = env_bool(
+    "TRACING_ENABLED",
+    default=bool(
+        os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    ),
 )

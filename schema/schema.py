@@ -26,6 +26,7 @@ from schema.scalars import SCALAR_OVERRIDES
 
 from .errors import MaskUnexpectedErrors
 from .execution import AttributeFastPathExecutor
+from .observability.extension import observe_operation
 from .routing import ReplicaReadsForQueries
 from .transport import OperationsByTransport
 
@@ -47,6 +48,8 @@ schema = strawberry.Schema(
     execution_context_class=AttributeFastPathExecutor,
     scalar_overrides=SCALAR_OVERRIDES,
     extensions=[
+        # First: its spans enclose everything the others do.
+        observe_operation,
         # Before the limits: RequestLimits' `cost` result replaces its own.
         CostThrottle,
         CheckNumberLiterals,

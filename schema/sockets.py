@@ -27,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from backend.common.graphql.live import SocketContext, SocketRequest
 from schema.limits.extensions import limit_error
+from schema.observability.metrics import LIVE_SUBSCRIPTIONS
 
 from . import persisted
 from .schema import schema
@@ -61,7 +62,22 @@ class SubscriptionCap(BaseGraphQLTransportWSHandler[SocketContext, None]):
             )
             await self._refuse(message, error)
             return
+        known = message["id"] in self.operations
         await super().handle_subscribe(message)
+        if not known and message["id"] in self.operations:
+            LIVE_SUBSCRIPTIONS.inc()
+
+    # An operation ends by completing (forget_id) or by being stopped
+    # (cleanup_operation: the client's complete, or the socket closing).
+    def forget_id(self, id: str) -> None:
+        if id in self.operations:
+            LIVE_SUBSCRIPTIONS.dec()
+        super().forget_id(id)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        if operation_id in self.operations:
+            LIVE_SUBSCRIPTIONS.dec()
+        await super().cleanup_operation(operation_id)
 
     async def _refuse(self, message: SubscribeMessage, error: GraphQLError) -> None:
         await self.send_message(

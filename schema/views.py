@@ -37,6 +37,7 @@ from .http import (
     response_media_type,
     too_large_response,
 )
+from .observability.records import record_of
 from .schema import schema
 from .server_error import unavailable_response
 
@@ -78,6 +79,18 @@ class GraphQLView(AsyncGraphQLView[RequestContext, None]):
 
     async def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         return graphiql_page(request)
+
+    async def process_result(
+        self, request: HttpRequest, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if (record := record_of(request)) is not None:
+            record.result_noted = True
+            record.note_errors(cast(list[dict[str, Any]], response.get("errors") or []))
+            cost = (response.get("extensions") or {}).get("cost")
+            if isinstance(cost, dict):
+                record.cost = cost.get("requested")
+        return response
 
     async def get_sub_response(self, request: HttpRequest) -> TemporalHttpResponse:
         sub_response = await super().get_sub_response(request)

@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.concurrency.live import WORKERS, Live, Scale, running_live_site
+from tests.concurrency.live import (
+    POOL_SIZE,
+    WORKERS,
+    Live,
+    Scale,
+    pooler_from_env,
+    running_live_site,
+)
 from tests.concurrency.live import scale_from_env as _scale_from_env
 from tests.concurrency.load import Tally, table
 from tools.postgres import POSTGRES_SCHEMES
@@ -74,6 +81,8 @@ def pytest_terminal_summary(
     scale = _scale_from_env()
     today = datetime.date.today().isoformat()
     terminalreporter.section(
-        f"concurrency suite: {scale.name} scale, {WORKERS} gunicorn workers, {today}"
+        f"concurrency suite: {scale.name} scale, {WORKERS} gunicorn workers"
+        + (f" through PgBouncer ({POOL_SIZE} connections)" if pooler_from_env() else "")
+        + f", {today}"
     )
     terminalreporter.write_line(table([t.row() for t in tallies]))

@@ -18,6 +18,7 @@ import psycopg2
 
 from tests.concurrency import ledger
 from tools.graphql_http import GraphQLHttpClient
+from tools.pgbouncer import running_pgbouncer
 from tools.postgres import (
     PostgresCluster,
     PostgresUnavailable,
@@ -27,6 +28,9 @@ from tools.postgres import (
 from tools.server import REPO, Server, manage, production_env, running_server
 
 WORKERS = 4
+# PgBouncer's server connections (CONCURRENCY_POOLER=pgbouncer): fewer than
+# the workers, so they queue for one.
+POOL_SIZE = 2
 CUSTOMERS = 200  # the last-units race needs this many; the other scenarios reuse them
 
 
@@ -168,15 +172,40 @@ def seed(env: dict[str, str]) -> dict[str, Any]:
     return accounts
 
 
+def pooler_from_env() -> str:
+    """CONCURRENCY_POOLER: "" (the servers connect to PostgreSQL) or "pgbouncer"."""
+    name = os.environ.get("CONCURRENCY_POOLER", "")
+    if name not in ("", "pgbouncer"):
+        raise ValueError(f"CONCURRENCY_POOLER={name!r}; use 'pgbouncer' or nothing")
+    return name
+
+
 @contextmanager
 def running_live_site() -> Iterator[Live]:
-    """Migrate a fresh database, seed it, serve it with the production server."""
+    """Migrate a fresh database, seed it, serve it with the production server.
+
+    With CONCURRENCY_POOLER=pgbouncer the server reaches PostgreSQL through a
+    PgBouncer in transaction pooling mode with POOL_SIZE server connections,
+    fewer than its WORKERS; migrations, the seed and the audit go direct.
+    """
     with ExitStack() as stack:
         database_url, cluster = stack.enter_context(live_database())
         env = production_env(database_url)
         manage(env, "migrate", "--noinput")
         ledger.install(database_url)
         accounts = seed(env)
+        if pooler_from_env():
+            if cluster is None:
+                raise PostgresUnavailable("PgBouncer runs in front of our own cluster")
+            bouncer = stack.enter_context(
+                running_pgbouncer(cluster, pool_size=POOL_SIZE)
+            )
+            # The same SECRET_KEY: the seeded sessions must stay valid.
+            env = {
+                **env,
+                "DATABASE_URL": bouncer.url(),
+                "DATABASE_TRANSACTION_POOLING": "1",
+            }
         server = stack.enter_context(running_server(env, workers=WORKERS))
         staff = server.client()
         staff.login(accounts["staff"], accounts["password"])

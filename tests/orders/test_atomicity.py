@@ -1,31 +1,16 @@
 """A mutation that fails half-way leaves nothing behind."""
 
 import pytest
-from django.db import connection
 
 from backend.orders.models import Order
 from tests.conftest import gid
+from tests.support.faults import refuse_order_inserts
 
 
 @pytest.fixture
 def order_inserts_fail(db):
     """Make the database itself refuse the order row, after stock has moved."""
-    if connection.vendor == "postgresql":
-        statements = [
-            "CREATE FUNCTION refuse_order() RETURNS trigger AS $$ BEGIN "
-            "RAISE EXCEPTION 'order insert refused by test trigger'; END $$ "
-            "LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse_order BEFORE INSERT ON orders_order "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_order()",
-        ]
-    else:
-        statements = [
-            "CREATE TRIGGER refuse_order BEFORE INSERT ON orders_order BEGIN "
-            "SELECT RAISE(ABORT, 'order insert refused by test trigger'); END"
-        ]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    refuse_order_inserts()
 
 
 def test_a_failed_order_insert_rolls_back_the_stock_it_took(

@@ -1,0 +1,1 @@
+"""What operators watch: health probes, request records, metrics, logs, traces."""
