@@ -353,8 +353,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
     started, load_before = time.monotonic(), os.getloadavg()
-    with seeded_database(QUICK, log=log) as data:
-        configure_django(data)
+    with (
+        seeded_database(QUICK, log=log) as data,
+        tempfile.TemporaryDirectory(prefix="bench-fanout-") as scratch,
+    ):
+        configure_django(data, Path(scratch))
         env = {
             key: value
             for key, value in os.environ.items()
