@@ -1,5 +1,4 @@
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -18,9 +17,6 @@ from . import events, selectors
 from .events import OrderEventKind
 from .models import Order, OrderStatus
 
-if TYPE_CHECKING:  # a type to annotate with; orders never query products' models
-    from backend.products.models import Product
-
 ORDER_NOT_FOUND = "Order does not exist."
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
@@ -38,7 +34,7 @@ class PlacedOrder:
     order: Order
     # The product as the reservation left it (stock included); None when a
     # repeated idempotency key answered with an earlier order.
-    product: "Product | None" = None
+    reservation: products_api.ProductSnapshot | None = None
 
 
 def _check_quantity(quantity: int) -> None:
@@ -104,7 +100,7 @@ def create_order(
             return _replay(existing, product_id=product_id, quantity=quantity)
     try:
         with transaction.atomic():
-            product = products_api.reserve_stock(
+            reservation = products_api.reserve_stock(
                 product_id=product_id, quantity=quantity
             )
             order = Order.objects.create(
@@ -112,11 +108,11 @@ def create_order(
                 customer_id=customer.pk,
                 quantity=quantity,
                 requested_quantity=quantity,
-                unit_price=product.price,
+                unit_price=reservation.price,
                 idempotency_key=idempotency_key,
             )
             events.order_changed(order, OrderEventKind.PLACED)
-            return PlacedOrder(order, product)
+            return PlacedOrder(order, reservation)
     except (IntegrityError, DomainError):
         # A concurrent request with the same key got there first and committed:
         # either its order took the unique key (our INSERT lost) or it took the

@@ -23,6 +23,9 @@ class ModelNode(relay.Node):
     # Global IDs are keyed by primary key. Saying so spares strawberry a scan of
     # every class annotation (and a raised exception) per `id` it resolves.
     _id_attr: ClassVar[str | None] = "pk"
+    # Other objects the type renders besides rows of `model` (they have `pk`
+    # and the type's fields as attributes).
+    also_renders: ClassVar[tuple[type, ...]] = ()
 
     @classmethod
     def visible(cls, info: strawberry.Info) -> QuerySet[Any]:
@@ -31,7 +34,7 @@ class ModelNode(relay.Node):
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
-        return isinstance(obj, cls.model)
+        return isinstance(obj, (cls.model, *cls.also_renders))
 
     @classmethod
     def resolve_nodes(

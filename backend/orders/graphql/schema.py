@@ -6,7 +6,7 @@ import strawberry_django
 from asgiref.sync import sync_to_async
 from strawberry import relay
 
-from backend.common.graphql.context import current_user, get_loader
+from backend.common.graphql.context import current_user
 from backend.common.graphql.ids import decode_global_id, parse_primary_key
 from backend.common.graphql.live import listen
 from backend.common.graphql.pagination import (
@@ -17,12 +17,12 @@ from backend.common.graphql.pagination import (
     PageArgs,
     PageSizeLimit,
     paginate,
-    selects,
 )
 from backend.common.graphql.permissions import SignedInOnly, require_user
 from backend.orders import events, selectors, services
 from backend.products import api as products_api
 
+from .prefetch import OrderNeeds
 from .types import (
     CancelOrderInput,
     CreateOrderInput,
@@ -69,11 +69,9 @@ class OrderQueries:
         last: Annotated[int | None, LAST] = None,
         before: Annotated[str | None, BEFORE] = None,
     ) -> OrderConnection:
-        orders = selectors.visible_orders(current_user(info))
-        if selects(info, "edges", "node", "customer"):
-            orders = orders.select_related("customer")
+        needs = OrderNeeds.of(info, "edges", "node")
         connection, page = await paginate(
-            orders,
+            needs.joined(selectors.visible_orders(current_user(info))),
             info=info,
             connection_type=OrderConnection,
             args=PageArgs(first=first, after=after, last=last, before=before),
@@ -81,12 +79,7 @@ class OrderQueries:
             ordering=ordering,
             ordering_type=OrderOrder,
         )
-        if selects(info, "edges", "node", "product"):
-            # One batch for the page's products, so each order's product then
-            # resolves from the loader's cache without an awaitable per order.
-            await get_loader(info, products_api.load_products).load_many(
-                [order.product_id for order in page]
-            )
+        await needs.load(info, page)
         return connection
 
 
@@ -143,11 +136,9 @@ class OrderMutations:
             quantity=input.quantity,
             idempotency_key=input.idempotency_key,
         )
-        if placed.product is not None:
-            # The reservation read the product already: the payload's product
-            # needs no second query.
-            loader = get_loader(info, products_api.load_products)
-            loader.prime(placed.product.pk, placed.product)
+        # The reservation read the product already: the payload's product
+        # needs no second query.
+        await OrderNeeds.of(info).load(info, [placed.order], known=[placed.reservation])
         return placed.order  # type: ignore[return-value]
 
     @strawberry_django.mutation(

@@ -9,6 +9,7 @@ from strawberry_django.fields.filter_order import filter_field
 
 from backend.common.graphql.node import ModelNode
 from backend.common.graphql.pagination import CountedConnection
+from backend.products.api import ProductSnapshot
 from backend.products.models import Product
 
 
@@ -60,6 +61,8 @@ class ProductOrder:
 @strawberry.type(name="Product", description="An item of the catalogue.")
 class ProductType(ModelNode):
     model = Product
+    # Placing an order answers with the product as the reservation left it.
+    also_renders = (ProductSnapshot,)
 
     name: str = strawberry.field(description="Display name, 1-255 characters.")
     description: str = strawberry.field(description="Free text; may be empty.")
