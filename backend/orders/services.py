@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from backend.common.errors import (
     DomainError,
-    ErrorCode,
     NotFound,
     PermissionDeniedError,
     field_errors,
@@ -14,6 +13,7 @@ from backend.common.errors import (
 from backend.products import api as products_api
 
 from . import events, selectors
+from .errors import OrderErrorCode
 from .events import OrderEventKind
 from .models import Order, OrderStatus
 
@@ -72,7 +72,7 @@ def _replay(order: Order, *, product_id: int, quantity: int) -> PlacedOrder:
                 "This idempotency key was already used for a different order "
                 f"(order {order.pk})."
             ),
-            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            code=OrderErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
     return PlacedOrder(order)
 
@@ -142,7 +142,7 @@ def _change_quantity(order: Order, quantity: int) -> None:
             message=(
                 f"Only pending orders can change quantity; this one is {order.status}."
             ),
-            code=ErrorCode.ORDER_NOT_PENDING,
+            code=OrderErrorCode.ORDER_NOT_PENDING,
         )
     difference = quantity - order.quantity
     if difference > 0:
@@ -158,7 +158,7 @@ def _move_status(order: Order, target: str) -> None:
         raise DomainError(
             field="status",
             message=f"An order cannot move from {order.status} to {target}.",
-            code=ErrorCode.INVALID_TRANSITION,
+            code=OrderErrorCode.INVALID_TRANSITION,
         )
     # Guarded on the status we checked, so two racing changes cannot both win.
     moved = Order.objects.filter(pk=order.pk, status=order.status).update(
@@ -169,7 +169,7 @@ def _move_status(order: Order, target: str) -> None:
         raise DomainError(
             field="status",
             message=f"An order cannot move from {current} to {target}.",
-            code=ErrorCode.INVALID_TRANSITION,
+            code=OrderErrorCode.INVALID_TRANSITION,
         )
     if target == OrderStatus.CANCELED:
         products_api.release_stock(product_id=order.product_id, quantity=order.quantity)

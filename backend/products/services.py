@@ -10,6 +10,7 @@ from backend.common.decimals import without_negative_zero
 from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
 
 from . import events
+from .errors import ProductErrorCode
 from .models import MAX_STOCK_QUANTITY, Product
 
 PRODUCT_NOT_FOUND = "Product does not exist."
@@ -78,7 +79,7 @@ def delete_product(*, product_id: int) -> Product:
         raise DomainError(
             field=None,
             message="This product has orders and cannot be deleted.",
-            code=ErrorCode.PRODUCT_HAS_ORDERS,
+            code=ProductErrorCode.PRODUCT_HAS_ORDERS,
         ) from error
     # delete() clears the pk; the payload still names what was deleted.
     product.pk = product_id
@@ -122,7 +123,7 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
                 f"Not enough stock for {product.name!r}: {quantity} requested, "
                 f"{product.stock_quantity} available."
             ),
-            code=ErrorCode.INSUFFICIENT_STOCK,
+            code=ProductErrorCode.INSUFFICIENT_STOCK,
         )
     return product
 

@@ -1,5 +1,10 @@
 """Every error a client sees carries a code, the document's own errors too."""
 
+import re
+
+from schema.error_codes import all_error_codes
+from tools.boundaries import REPO
+
 
 def test_a_document_that_does_not_parse_is_graphql_parse_failed(anonymous_client):
     response = anonymous_client.execute("{ products(")
@@ -26,3 +31,21 @@ def test_errors_with_a_code_of_their_own_keep_it(anonymous_client):
     response = anonymous_client.run("CatalogPage", first=101)
 
     assert response.error_codes() == ["VALIDATION"]
+
+
+def _readme_codes() -> list[str]:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Error codes", 1)[1].split("\n## ", 1)[0]
+    # The table's first column, and the codes of requests refused over HTTP.
+    rows = re.findall(r"^\| `([A-Z_]+)` \|", section, flags=re.MULTILINE)
+    refused = section.split("Requests refused before GraphQL runs carry", 1)[1]
+    return rows + re.findall(r"`([A-Z_]+)`", refused.split("\n\n", 1)[0])
+
+
+def test_the_readme_lists_every_error_code_once():
+    listed = _readme_codes()
+
+    assert sorted(listed) == all_error_codes(), (
+        "README, Error codes: list each code the apps and the gateway declare "
+        "(backend/*/errors.py, schema/error_codes.py), once"
+    )
