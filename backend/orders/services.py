@@ -1,6 +1,5 @@
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -10,6 +9,7 @@ from backend.common.errors import (
     PermissionDeniedError,
     field_errors,
 )
+from backend.common.permissions import Actor, is_staff, require_signed_in
 from backend.products import api as products_api
 
 from . import events, selectors
@@ -77,13 +77,13 @@ def _replay(order: Order, *, product_id: int, quantity: int) -> PlacedOrder:
     return PlacedOrder(order)
 
 
-def _order_with_key(customer: AbstractBaseUser, key: str) -> Order | None:
+def _order_with_key(customer: Actor, key: str) -> Order | None:
     return Order.objects.filter(customer_id=customer.pk, idempotency_key=key).first()
 
 
 def create_order(
     *,
-    customer: AbstractBaseUser,
+    customer: Actor,
     product_id: int,
     quantity: int,
     idempotency_key: str | None = None,
@@ -91,8 +91,10 @@ def create_order(
     """Place an order, reserving its stock in the same transaction.
 
     With an idempotency key, a repeat by the same customer returns the first
-    order and moves no stock, even when the repeats race each other.
+    order and moves no stock, even when the repeats race each other. Only a
+    signed-in customer places orders.
     """
+    buyer = require_signed_in(customer)
     _check_quantity(quantity)
     if idempotency_key is not None:
         _check_idempotency_key(idempotency_key)
@@ -105,7 +107,7 @@ def create_order(
             )
             order = Order.objects.create(
                 product_id=product_id,
-                customer_id=customer.pk,
+                customer_id=buyer.pk,
                 quantity=quantity,
                 requested_quantity=quantity,
                 unit_price=reservation.price,
@@ -126,7 +128,7 @@ def create_order(
         return _replay(existing, product_id=product_id, quantity=quantity)
 
 
-def _lock_order(actor: AbstractBaseUser, order_id: int) -> Order:
+def _lock_order(actor: Actor, order_id: int) -> Order:
     order = selectors.visible_orders(actor).select_for_update().filter(pk=order_id)
     locked = order.first()
     if locked is None:
@@ -178,7 +180,7 @@ def _move_status(order: Order, target: str) -> None:
 @transaction.atomic
 def update_order(
     *,
-    actor: AbstractBaseUser,
+    actor: Actor,
     order_id: int,
     quantity: int | None = None,
     status: str | None = None,
@@ -186,15 +188,16 @@ def update_order(
     """Change an order's quantity and/or status, moving stock with it.
 
     Owners (and staff) change the quantity of pending orders and cancel them;
-    only staff ship and deliver.
+    only staff ship and deliver. Anonymous actors change nothing.
     """
+    require_signed_in(actor)
     if quantity is None and status is None:
         raise field_errors({"quantity": ["Give a quantity or a status to change."]})
     order = _lock_order(actor, order_id)
     if quantity is not None:
         _change_quantity(order, quantity)
     if status is not None:
-        if status != OrderStatus.CANCELED and not getattr(actor, "is_staff", False):
+        if status != OrderStatus.CANCELED and not is_staff(actor):
             raise PermissionDeniedError(
                 "Only staff members may ship or deliver orders."
             )
@@ -209,6 +212,6 @@ def update_order(
     return order
 
 
-def cancel_order(*, actor: AbstractBaseUser, order_id: int) -> Order:
+def cancel_order(*, actor: Actor, order_id: int) -> Order:
     """Cancel a pending order and return its stock to the product."""
     return update_order(actor=actor, order_id=order_id, status=OrderStatus.CANCELED)

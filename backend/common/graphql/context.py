@@ -24,9 +24,6 @@ class Context(StrawberryDjangoContext):
     )
 
 
-Info = strawberry.Info[Context, None]
-
-
 def get_loader(info: strawberry.Info, batch_fn: BatchFn[K, V]) -> DataLoader[K, V]:
     """Return this request's DataLoader for `batch_fn`, creating it on first use."""
     loaders = cast(Context, info.context).loaders

@@ -4,22 +4,17 @@ from typing import Annotated
 import strawberry
 import strawberry_django
 from asgiref.sync import sync_to_async
+from django.db.models import QuerySet
 from strawberry import relay
 
 from backend.common.graphql.context import current_user
+from backend.common.graphql.fields import connection_field, node_field
 from backend.common.graphql.ids import decode_global_id, parse_primary_key
 from backend.common.graphql.live import listen
-from backend.common.graphql.pagination import (
-    AFTER,
-    BEFORE,
-    FIRST,
-    LAST,
-    PageArgs,
-    PageSizeLimit,
-    paginate,
-)
-from backend.common.graphql.permissions import SignedInOnly, require_user
+from backend.common.graphql.permissions import SignedInOnly
+from backend.common.permissions import require_signed_in
 from backend.orders import events, selectors, services
+from backend.orders.models import Order
 from backend.products import api as products_api
 
 from .prefetch import OrderNeeds
@@ -34,53 +29,35 @@ from .types import (
     UpdateOrderInput,
 )
 
+PAGE = ("edges", "node")
 
-def _order_pk(global_id: relay.GlobalID) -> int:
-    return decode_global_id(
-        global_id, type_name="Order", missing=services.ORDER_NOT_FOUND
-    )
+
+def _visible_page(info: strawberry.Info) -> QuerySet[Order]:
+    orders = selectors.visible_orders(current_user(info))
+    return OrderNeeds.of(info, *PAGE).joined(orders)
+
+
+async def _load_page(info: strawberry.Info, page: list[Order]) -> None:
+    await OrderNeeds.of(info, *PAGE).load(info, page)
 
 
 @strawberry.type
 class OrderQueries:
-    @strawberry.field(
+    order: OrderType | None = node_field(
+        OrderType,
         description="One of your orders (staff: any order); null when not found.",
-        extensions=[SignedInOnly()],
+        extensions=(SignedInOnly(),),
     )
-    async def order(
-        self, info: strawberry.Info, id: relay.GlobalID
-    ) -> OrderType | None:
-        if id.type_name != "Order":
-            return None
-        [order] = await OrderType.resolve_nodes(info=info, node_ids=[id.node_id])
-        return order
 
-    @strawberry.field(
+    orders: OrderConnection = connection_field(
+        connection_type=OrderConnection,
+        filters_type=OrderFilter,
+        ordering_type=OrderOrder,
+        rows=_visible_page,
+        loaded=_load_page,
         description="Your orders (staff: all orders), a page at a time.",
-        extensions=[SignedInOnly(), PageSizeLimit()],
+        extensions=(SignedInOnly(),),
     )
-    async def orders(
-        self,
-        info: strawberry.Info,
-        filters: OrderFilter | None = None,
-        ordering: list[OrderOrder] | None = None,
-        first: Annotated[int | None, FIRST] = None,
-        after: Annotated[str | None, AFTER] = None,
-        last: Annotated[int | None, LAST] = None,
-        before: Annotated[str | None, BEFORE] = None,
-    ) -> OrderConnection:
-        needs = OrderNeeds.of(info, "edges", "node")
-        connection, page = await paginate(
-            needs.joined(selectors.visible_orders(current_user(info))),
-            info=info,
-            connection_type=OrderConnection,
-            args=PageArgs(first=first, after=after, last=last, before=before),
-            filters=filters,
-            ordering=ordering,
-            ordering_type=OrderOrder,
-        )
-        await needs.load(info, page)
-        return connection
 
 
 @strawberry.type
@@ -103,7 +80,7 @@ class OrderSubscriptions:
             ),
         ] = None,
     ) -> AsyncGenerator[OrderChangedEvent, None]:
-        user = require_user(info)
+        user = require_signed_in(current_user(info))
         wanted: int | None = None
         if id is not None:
             key = parse_primary_key(id.node_id) if id.type_name == "Order" else None
@@ -125,9 +102,8 @@ class OrderMutations:
     async def create_order(
         self, info: strawberry.Info, input: CreateOrderInput
     ) -> OrderType:
-        customer = require_user(info)
         placed = await sync_to_async(services.create_order)(
-            customer=customer,
+            customer=current_user(info),
             product_id=decode_global_id(
                 input.product_id,
                 type_name="Product",
@@ -146,8 +122,8 @@ class OrderMutations:
     )
     def update_order(self, info: strawberry.Info, input: UpdateOrderInput) -> OrderType:
         order = services.update_order(
-            actor=require_user(info),
-            order_id=_order_pk(input.id),
+            actor=current_user(info),
+            order_id=OrderType.primary_key(input.id),
             quantity=input.quantity,
             status=input.status.value if input.status else None,
         )
@@ -158,6 +134,6 @@ class OrderMutations:
     )
     def cancel_order(self, info: strawberry.Info, input: CancelOrderInput) -> OrderType:
         order = services.cancel_order(
-            actor=require_user(info), order_id=_order_pk(input.id)
+            actor=current_user(info), order_id=OrderType.primary_key(input.id)
         )
         return order  # type: ignore[return-value]
