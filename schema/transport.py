@@ -6,7 +6,7 @@ from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from backend.common.graphql.live import SocketContext
+from schema.context import SocketContext
 from schema.error_codes import GatewayErrorCode
 
 SUBSCRIPTION_OVER_HTTP = (

@@ -3,7 +3,7 @@ import strawberry_django
 from django.contrib.auth.models import User
 
 from backend.accounts import services
-from backend.common.graphql.context import Context, current_user
+from backend.common.graphql.context import current_user, http_request
 
 from .types import LoginInput, RegisterInput, UserType
 
@@ -21,21 +21,19 @@ class AccountMutations:
     @strawberry_django.mutation(
         description="Create an account and sign in to it (sets the session cookie)."
     )
-    def register(
-        self, info: strawberry.Info[Context], input: RegisterInput
-    ) -> UserType:
+    def register(self, info: strawberry.Info, input: RegisterInput) -> UserType:
         user = services.register_user(
             username=input.username, email=input.email, password=input.password
         )
         services.sign_in(
-            info.context.request, username=user.username, password=input.password
+            http_request(info), username=user.username, password=input.password
         )
         return user  # type: ignore[return-value]
 
     @strawberry_django.mutation(description="Sign in; sets the session cookie.")
-    def login(self, info: strawberry.Info[Context], input: LoginInput) -> UserType:
+    def login(self, info: strawberry.Info, input: LoginInput) -> UserType:
         user = services.sign_in(
-            info.context.request, username=input.username, password=input.password
+            http_request(info), username=input.username, password=input.password
         )
         return user  # type: ignore[return-value]
 
@@ -43,5 +41,5 @@ class AccountMutations:
         handle_django_errors=False,
         description="Sign out; true when a session was ended.",
     )
-    def logout(self, info: strawberry.Info[Context]) -> bool:
-        return services.sign_out(info.context.request)
+    def logout(self, info: strawberry.Info) -> bool:
+        return services.sign_out(http_request(info))

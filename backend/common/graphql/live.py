@@ -1,4 +1,4 @@
-"""Subscriptions' plumbing: the socket's context and listening to a channel layer.
+"""Subscriptions' plumbing: listening to a channel layer.
 
 Each subscription listens on a channel of its own, so subscriptions sharing a
 connection never share a group membership: one completing cannot stop its
@@ -10,9 +10,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import strawberry
 from channels.db import database_sync_to_async
@@ -21,9 +20,10 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from redis.exceptions import RedisError
-from strawberry.dataloader import DataLoader
 
 from backend.common.errors import PermissionDeniedError
+
+from .context import AppContext
 
 # Layers forget a group membership after group_expiry (a day by default); a
 # subscription open longer renews its own.
@@ -35,24 +35,14 @@ logger = logging.getLogger("ordergraph.live")
 SESSION_ENDED = "Your session has ended; sign in again to receive these events."
 
 
-@dataclass
-class SocketRequest:
-    """Who opened the socket: the session's user and the session key."""
+class Subscriber(Protocol):
+    """Who opened the socket (schema/context.py's SocketRequest)."""
 
     user: AbstractBaseUser | AnonymousUser
     session_key: str | None
 
 
-@dataclass
-class SocketContext:
-    """The context of operations over a WebSocket (shaped like the HTTP one)."""
-
-    request: SocketRequest
-    loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
-    connection_params: dict[str, Any] = field(default_factory=dict)
-
-
-def _session_is_live(request: SocketRequest) -> bool:
+def _session_is_live(request: Subscriber) -> bool:
     if request.session_key is None:
         return False
     engine = import_module(settings.SESSION_ENGINE)
@@ -81,7 +71,7 @@ async def listen(
     """
     layer = _layer()
     channel = await layer.new_channel()
-    context = cast(SocketContext, info.context)
+    context = cast(AppContext, info.context)
     loop = asyncio.get_running_loop()
     try:
         renew_at = loop.time()
