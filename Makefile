@@ -46,11 +46,12 @@ run: venv ## Migrate, load demo data and serve GraphiQL on 127.0.0.1:8000
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-lint: venv ## ruff, mypy, import contracts and missing migrations
+lint: venv ## ruff, mypy, import contracts, ORM boundary check and missing migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
+	$(PY) -m tools.boundaries
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Sub-makes keep the order (lint, SQLite, PostgreSQL) even under `make -j`.
