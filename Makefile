@@ -23,9 +23,9 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 # Local targets run in DEBUG (dev secret key, GraphiQL); `serve` and the tests do
 # not, so they need SECRET_KEY or use tests/settings.py.
-run lint schema: export DEBUG ?= 1
+run lint schema release-schema: export DEBUG ?= 1
 
-.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema serve serve-stack clean
+.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema release-schema serve serve-stack clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +81,12 @@ bench-quick: venv ## The same benchmark on a small data set, in under 3 minutes
 
 schema: venv ## Regenerate the committed schema/schema.graphql snapshot
 	$(PY) manage.py export_schema schema.schema --path schema/schema.graphql
+
+# At a release: what clients now have. Acknowledged breaking changes are part
+# of it, so their list empties (its comment lines stay).
+release-schema: venv ## Make the built schema the released one (schema/released.graphql)
+	$(PY) manage.py export_schema schema.schema --path schema/released.graphql
+	sed -i '/^[^#]/d' schema/acknowledged-changes.txt
 
 # Production: DEBUG off, so it needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 serve: venv ## Migrate, then run the production server (gunicorn) against DATABASE_URL
