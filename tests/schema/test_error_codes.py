@@ -3,6 +3,8 @@
 import re
 
 from schema.error_codes import all_error_codes
+from schema.schema import schema
+from tests.conftest import gid
 from tools.boundaries import REPO
 
 
@@ -49,3 +51,31 @@ def test_the_readme_lists_every_error_code_once():
         "README, Error codes: list each code the apps and the gateway declare "
         "(backend/*/errors.py, schema/error_codes.py), once"
     )
+
+
+def test_operation_messages_carry_a_code_of_the_error_code_enum():
+    message = schema._schema.type_map["OperationMessage"]
+    enum = schema._schema.type_map["ErrorCode"]
+
+    assert str(message.fields["code"].type) == "ErrorCode!"  # type: ignore[attr-defined]
+    assert sorted(enum.values) == all_error_codes()  # type: ignore[attr-defined]
+
+
+def test_a_refused_mutation_names_its_field_and_code(customer_client, product):
+    response = customer_client.run(
+        "PlaceOrder", input={"productId": gid("Product", product.pk), "quantity": 0}
+    )
+
+    [message] = response.data["createOrder"]["messages"]
+    assert (message["kind"], message["field"], message["code"]) == (
+        "VALIDATION",
+        "quantity",
+        "VALIDATION",
+    )
+
+
+def test_the_date_time_scalar_names_its_specification():
+    date_time = schema._schema.type_map["DateTime"]
+
+    assert date_time.specified_by_url == "https://datatracker.ietf.org/doc/html/rfc3339"  # type: ignore[attr-defined]
+    assert "RFC 3339" in (date_time.description or "")

@@ -1,9 +1,9 @@
 import strawberry
-import strawberry_django
 from django.contrib.auth.models import User
 
 from backend.accounts import services
 from backend.common.graphql.context import current_user, http_request
+from backend.common.graphql.mutations import mutation
 
 from .types import LoginInput, RegisterInput, UserType
 
@@ -18,7 +18,7 @@ class AccountQueries:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry_django.mutation(
+    @mutation(
         description="Create an account and sign in to it (sets the session cookie)."
     )
     def register(self, info: strawberry.Info, input: RegisterInput) -> UserType:
@@ -30,16 +30,15 @@ class AccountMutations:
         )
         return user  # type: ignore[return-value]
 
-    @strawberry_django.mutation(description="Sign in; sets the session cookie.")
+    @mutation(description="Sign in; sets the session cookie.")
     def login(self, info: strawberry.Info, input: LoginInput) -> UserType:
         user = services.sign_in(
             http_request(info), username=input.username, password=input.password
         )
         return user  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        handle_django_errors=False,
-        description="Sign out; true when a session was ended.",
+    @mutation(
+        description="Sign out; true when a session was ended.", report_refusals=False
     )
     def logout(self, info: strawberry.Info) -> bool:
         return services.sign_out(http_request(info))

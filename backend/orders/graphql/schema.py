@@ -2,7 +2,6 @@ from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
-import strawberry_django
 from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
 from strawberry import relay
@@ -11,6 +10,7 @@ from backend.common.graphql.context import current_user
 from backend.common.graphql.fields import connection_field, node_field
 from backend.common.graphql.ids import decode_global_id, parse_primary_key
 from backend.common.graphql.live import listen
+from backend.common.graphql.mutations import mutation
 from backend.common.graphql.permissions import SignedInOnly
 from backend.common.permissions import require_signed_in
 from backend.orders import events, selectors, services
@@ -98,7 +98,7 @@ class OrderSubscriptions:
 
 @strawberry.type
 class OrderMutations:
-    @strawberry_django.mutation(description="Place an order; reserves its stock.")
+    @mutation(description="Place an order; reserves its stock.")
     async def create_order(
         self, info: strawberry.Info, input: CreateOrderInput
     ) -> OrderType:
@@ -117,9 +117,7 @@ class OrderMutations:
         await OrderNeeds.of(info).load(info, [placed.order], known=[placed.reservation])
         return placed.order  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Change the quantity or move the status of an order."
-    )
+    @mutation(description="Change the quantity or move the status of an order.")
     def update_order(self, info: strawberry.Info, input: UpdateOrderInput) -> OrderType:
         order = services.update_order(
             actor=current_user(info),
@@ -129,9 +127,7 @@ class OrderMutations:
         )
         return order  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Cancel a pending order; returns its stock."
-    )
+    @mutation(description="Cancel a pending order; returns its stock.")
     def cancel_order(self, info: strawberry.Info, input: CancelOrderInput) -> OrderType:
         order = services.cancel_order(
             actor=current_user(info), order_id=OrderType.primary_key(input.id)

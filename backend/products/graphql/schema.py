@@ -2,13 +2,13 @@ from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
-import strawberry_django
 from strawberry import relay
 
 from backend.common.errors import NotFound
 from backend.common.graphql.context import current_user, get_loader
 from backend.common.graphql.fields import connection_field, node_field
 from backend.common.graphql.live import listen
+from backend.common.graphql.mutations import mutation
 from backend.products import api, events, selectors, services
 
 from .types import (
@@ -67,7 +67,7 @@ class ProductSubscriptions:
 
 @strawberry.type
 class ProductMutations:
-    @strawberry_django.mutation(description="Add a product to the catalogue (staff).")
+    @mutation(description="Add a product to the catalogue (staff).")
     def create_product(
         self, info: strawberry.Info, input: CreateProductInput
     ) -> ProductType:
@@ -80,9 +80,7 @@ class ProductMutations:
         )
         return product  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Change the given fields of a product (staff)."
-    )
+    @mutation(description="Change the given fields of a product (staff).")
     def update_product(
         self, info: strawberry.Info, input: UpdateProductInput
     ) -> ProductType:
@@ -98,9 +96,7 @@ class ProductMutations:
         )
         return product  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Delete a product that has no orders (staff)."
-    )
+    @mutation(description="Delete a product that has no orders (staff).")
     def delete_product(
         self, info: strawberry.Info, input: DeleteProductInput
     ) -> ProductType:

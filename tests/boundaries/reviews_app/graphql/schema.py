@@ -1,9 +1,9 @@
 import strawberry
-import strawberry_django
 
 from backend.common.graphql.context import current_user
 from backend.common.graphql.fields import connection_field
 from backend.common.graphql.ids import decode_global_id
+from backend.common.graphql.mutations import mutation
 from backend.products import api as products_api
 
 from .. import services
@@ -30,7 +30,7 @@ class ReviewQueries:
 
 @strawberry.type
 class ReviewMutations:
-    @strawberry_django.mutation(description="Review a product (signed in).")
+    @mutation(description="Review a product (signed in).")
     def create_review(
         self, info: strawberry.Info, input: CreateReviewInput
     ) -> ReviewType:
