@@ -190,3 +190,21 @@ def test_cookie_authenticated_post_without_csrf_token_is_refused(
     )
 
     assert response.status_code == 403
+
+
+def test_a_malformed_product_id_is_a_message_on_its_field_not_an_error(
+    customer_client, product
+):
+    response = customer_client.run(
+        "PlaceOrder", input={"productId": "%%%not-an-id", "quantity": 1}
+    )
+
+    assert response.errors == []
+    [message] = response.data["createOrder"]["messages"]
+    assert (message["kind"], message["field"], message["code"]) == (
+        "VALIDATION",
+        "productId",
+        "VALIDATION",
+    )
+    product.refresh_from_db()
+    assert (Order.objects.count(), product.stock_quantity) == (0, 10)

@@ -41,11 +41,11 @@ class ModelNode(relay.Node):
         return f"{cls.model.__name__} does not exist."
 
     @classmethod
-    def primary_key(cls, global_id: relay.GlobalID) -> int:
-        """The primary key a global ID of this type names, or raise NotFound."""
+    def primary_key(cls, global_id: str | relay.GlobalID, *, field: str = "id") -> int:
+        """The primary key a global ID of this type names (see decode_global_id)."""
         type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
         return decode_global_id(
-            global_id, type_name=type_name, missing=cls.not_found_message()
+            global_id, type_name=type_name, missing=cls.not_found_message(), field=field
         )
 
     @classmethod

@@ -108,6 +108,7 @@ class OrderMutations:
                 input.product_id,
                 type_name="Product",
                 missing=products_api.PRODUCT_NOT_FOUND,
+                field="product_id",
             ),
             quantity=input.quantity,
             idempotency_key=input.idempotency_key,

@@ -4,7 +4,6 @@ from decimal import Decimal
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from strawberry import relay
 from strawberry_django.fields.filter_order import filter_field
 
 from backend.common.graphql.node import ModelNode
@@ -92,7 +91,7 @@ class CreateProductInput:
     description="Fields to change on a product; fields left out keep their value."
 )
 class UpdateProductInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     price: Decimal | None = strawberry.UNSET
@@ -101,4 +100,4 @@ class UpdateProductInput:
 
 @strawberry.input(description="The product to delete.")
 class DeleteProductInput:
-    id: relay.GlobalID
+    id: strawberry.ID

@@ -40,6 +40,7 @@ class ReviewMutations:
                 input.product_id,
                 type_name="Product",
                 missing=products_api.PRODUCT_NOT_FOUND,
+                field="product_id",
             ),
             stars=input.stars,
             text=input.text,

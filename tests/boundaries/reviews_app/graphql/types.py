@@ -1,6 +1,5 @@
 import strawberry
 import strawberry_django
-from strawberry import relay
 
 from backend.common.graphql.node import ModelNode
 from backend.common.graphql.pagination import CountedConnection
@@ -33,6 +32,6 @@ class ReviewConnection(CountedConnection[ReviewType]):
 
 @strawberry.input(description="A review to write.")
 class CreateReviewInput:
-    product_id: relay.GlobalID
+    product_id: strawberry.ID
     stars: int
     text: str
