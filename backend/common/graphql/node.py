@@ -34,7 +34,9 @@ class ModelNode(relay.Node):
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
-        return isinstance(obj, (cls.model, *cls.also_renders))
+        return isinstance(obj, cls.model) or (
+            bool(cls.also_renders) and isinstance(obj, cls.also_renders)
+        )
 
     @classmethod
     def not_found_message(cls) -> str:
