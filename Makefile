@@ -23,9 +23,9 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 # Local targets run in DEBUG (dev secret key, GraphiQL); `serve` and the tests do
 # not, so they need SECRET_KEY or use tests/settings.py.
-run lint schema: export DEBUG ?= 1
+run lint schema release-schema: export DEBUG ?= 1
 
-.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema documents graphiql-assets serve serve-stack clean
+.PHONY: help venv run lint test test-sqlite test-postgres test-concurrency bench bench-quick schema release-schema documents graphiql-assets serve serve-stack clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,11 +46,12 @@ run: venv ## Migrate, load demo data and serve GraphiQL on 127.0.0.1:8000
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-lint: venv ## ruff, mypy, import contracts and missing migrations
+lint: venv ## ruff, mypy, import contracts, ORM boundary check and missing migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
+	$(PY) -m tools.boundaries
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Sub-makes keep the order (lint, SQLite, PostgreSQL) even under `make -j`.
@@ -90,6 +91,12 @@ documents: venv ## Write schema/trusted-documents.json (hash -> document) from t
 
 graphiql-assets: venv ## Fetch GraphiQL's pinned assets from the npm registry into schema/static/graphiql/
 	$(PY) -m tools.graphiql_assets
+
+# At a release: what clients now have. Acknowledged breaking changes are part
+# of it, so their list empties (its comment lines stay).
+release-schema: venv ## Make the built schema the released one (schema/released.graphql)
+	$(PY) manage.py export_schema schema.schema --path schema/released.graphql
+	sed -i '/^[^#]/d' schema/acknowledged-changes.txt
 
 # Production: DEBUG off, so it needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 serve: venv ## Migrate, then run the production server (gunicorn) against DATABASE_URL

@@ -31,19 +31,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.pop("REDIS_URL", None)
 
 import django
 
 django.setup()
 
+from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from backend.orders.services import create_order  # noqa: E402
+from backend.products.models import Product  # noqa: E402
 from schema.limits import throttle  # noqa: E402
-from tests.factories import ProductFactory, UserFactory, place_order  # noqa: E402
 from tools.contract import operation  # noqa: E402
 from tools.redis import running_redis  # noqa: E402
 from tools.server import (  # noqa: E402
@@ -142,7 +144,7 @@ def loops() -> None:
         )
         manage(base, "migrate", "--noinput")
         seeded = subprocess.run(
-            [sys.executable, "-m", "tests.concurrency.seed", "4"],
+            [sys.executable, "-m", "tools.seed_accounts", "4"],
             cwd=REPO,
             env=base,
             capture_output=True,
@@ -170,9 +172,12 @@ def main() -> None:
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
-    customer = UserFactory.create(username="bench-bucket")
-    for product in ProductFactory.create_batch(20, stock_quantity=100):
-        place_order(customer, product)
+    customer = User.objects.create(username="bench-bucket")
+    for n in range(20):
+        product = Product.objects.create(
+            name=f"Product {n:02d}", price="10.00", stock_quantity=100
+        )
+        create_order(customer=customer, product_id=product.pk, quantity=1)
     client = Client()  # no CSRF enforcement: the bucket is what is timed
     client.force_login(customer)
     body = json.dumps({"query": operation("MyOrders"), "variables": {}})

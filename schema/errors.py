@@ -12,6 +12,7 @@ from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 
 from backend.common.errors import ErrorCode, InvalidArgument
 from schema.database import is_database_unavailable
+from schema.error_codes import GatewayErrorCode
 
 logger = logging.getLogger("ordergraph.errors")
 
@@ -27,6 +28,7 @@ EXPECTED_ERRORS = (
 # Bad client input that the framework reports without a code of its own.
 MALFORMED_INPUT_ERRORS = (InvalidGlobalIDError, GlobalIDValueError)
 UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly."
+UNEXPECTED_MESSAGE = "Unexpected error."
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -75,9 +77,9 @@ def _give_a_code(error: GraphQLError) -> None:
     if (error.extensions or {}).get("code"):
         return
     code = (
-        ErrorCode.GRAPHQL_PARSE_FAILED
+        GatewayErrorCode.GRAPHQL_PARSE_FAILED
         if isinstance(error, GraphQLSyntaxError)
-        else ErrorCode.GRAPHQL_VALIDATION_FAILED
+        else GatewayErrorCode.GRAPHQL_VALIDATION_FAILED
     )
     error.extensions = {**(error.extensions or {}), "code": code.value}
 
@@ -90,7 +92,9 @@ class MaskUnexpectedErrors(MaskErrors):
     """
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=self._log_unexpected)
+        super().__init__(
+            should_mask_error=self._log_unexpected, error_message=UNEXPECTED_MESSAGE
+        )
 
     def _log_unexpected(self, error: GraphQLError) -> bool:
         if not is_unexpected(error):
@@ -106,7 +110,7 @@ class MaskUnexpectedErrors(MaskErrors):
             )
             error.message = UNAVAILABLE_MESSAGE
             error.extensions = {
-                "code": ErrorCode.SERVICE_UNAVAILABLE.value,
+                "code": GatewayErrorCode.SERVICE_UNAVAILABLE.value,
                 "errorId": error_id,
             }
             return False
@@ -131,7 +135,7 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
         masked.extensions = {
-            "code": "INTERNAL_SERVER_ERROR",
+            "code": GatewayErrorCode.INTERNAL_SERVER_ERROR.value,
             "errorId": (error.extensions or {})["errorId"],
         }
         return masked

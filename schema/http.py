@@ -18,6 +18,9 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import bad_request as django_bad_request
 from strawberry.http import GraphQLRequestData
 
+from backend.common.errors import ErrorCodes
+from schema.error_codes import HTTP_STATUS_CODES, GatewayErrorCode
+
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -37,14 +40,6 @@ JSON_ONLY = (
     "multipart and text/plain are refused)."
 )
 MUTATION_OVER_GET = "Mutations are only accepted over POST."
-
-_CODES = {
-    400: "BAD_REQUEST",
-    403: "CSRF_FAILED",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "REQUEST_TOO_LARGE",
-}
 
 
 class MethodNotAllowed(HTTPException):
@@ -91,10 +86,17 @@ def is_request_error(response: Any) -> bool:
 
 
 def error_response(
-    status: int, message: str, *, media_type: str, allow: str | None = None
+    status: int,
+    message: str,
+    *,
+    media_type: str,
+    allow: str | None = None,
+    code: ErrorCodes | None = None,
 ) -> HttpResponse:
-    code = _CODES.get(status, "BAD_REQUEST")
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    """A GraphQL-shaped error body; the code follows the status unless given."""
+    if code is None:
+        code = HTTP_STATUS_CODES.get(status, GatewayErrorCode.BAD_REQUEST)
+    body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
     response = HttpResponse(json.dumps(body), status=status, content_type=media_type)
     if allow:
         response["Allow"] = allow

@@ -33,7 +33,7 @@ from graphql import GraphQLError
 from redis.exceptions import RedisError
 from strawberry.types import ExecutionResult
 
-from backend.common.errors import ErrorCode
+from schema.error_codes import GatewayErrorCode
 
 logger = logging.getLogger("ordergraph.persisted")
 
@@ -46,7 +46,7 @@ NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
 
 
 class DocumentRefused(Exception):
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: GatewayErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -81,19 +81,19 @@ def trusted_documents() -> dict[str, str]:
 def _requested_hash(persisted: Any) -> str:
     if not isinstance(persisted, dict):
         raise DocumentRefused(
-            ErrorCode.BAD_REQUEST,
+            GatewayErrorCode.BAD_REQUEST,
             "extensions.persistedQuery must be an object: "
             '{"version": 1, "sha256Hash": "<64 hex digits>"}.',
         )
     if persisted.get("version") != VERSION:
         raise DocumentRefused(
-            ErrorCode.BAD_REQUEST,
+            GatewayErrorCode.BAD_REQUEST,
             f"extensions.persistedQuery.version must be {VERSION}.",
         )
     wanted = persisted.get("sha256Hash")
     if not isinstance(wanted, str) or not SHA256_HEX.fullmatch(wanted):
         raise DocumentRefused(
-            ErrorCode.BAD_REQUEST,
+            GatewayErrorCode.BAD_REQUEST,
             "extensions.persistedQuery.sha256Hash must be a SHA-256 in 64 "
             "lowercase hex digits.",
         )
@@ -102,7 +102,7 @@ def _requested_hash(persisted: Any) -> str:
 
 def _untrusted() -> DocumentRefused:
     return DocumentRefused(
-        ErrorCode.DOCUMENT_NOT_TRUSTED,
+        GatewayErrorCode.DOCUMENT_NOT_TRUSTED,
         "This server runs only the documents of its trusted manifest "
         "(GRAPHQL_TRUSTED_DOCUMENTS=only); this one is not among them.",
     )
@@ -127,12 +127,12 @@ def resolve(query: str | None, extensions: dict[str, Any] | None) -> Resolved:
             found = _stored(wanted)
         if found is None:
             raise DocumentRefused(
-                ErrorCode.PERSISTED_QUERY_NOT_FOUND, NOT_FOUND_MESSAGE
+                GatewayErrorCode.PERSISTED_QUERY_NOT_FOUND, NOT_FOUND_MESSAGE
             )
         return Resolved(found)
     if document_hash(query) != wanted:
         raise DocumentRefused(
-            ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
+            GatewayErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
             "extensions.persistedQuery.sha256Hash is not the SHA-256 of the "
             "query sent with it (hash the document's exact text, UTF-8).",
         )

@@ -1,9 +1,12 @@
 """Scalars the schema defines more strictly than strawberry does."""
 
+import dataclasses
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 from backend.common.decimals import (
@@ -38,4 +41,18 @@ DecimalScalar = ScalarDefinition(
     origin=Decimal,
 )
 
-SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {Decimal: DecimalScalar}
+# Strawberry's own parsing and printing (isoformat), described exactly.
+DateTimeScalar = dataclasses.replace(
+    DateTimeDefinition,
+    description=(
+        "A date and time with its offset from UTC, as RFC 3339 text. Sent in "
+        'UTC with microseconds when not zero, e.g. "2026-12-08T02:15:00+00:00" '
+        'or "2026-12-08T02:15:00.123456+00:00".'
+    ),
+    specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339",
+)
+
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
+    Decimal: DecimalScalar,
+    datetime.datetime: DateTimeScalar,
+}

@@ -7,7 +7,6 @@ Django, which calls this view instead of GraphQL's own error masking. API
 clients get a GraphQL-shaped error, never Django's HTML page.
 """
 
-import json
 import logging
 import sys
 
@@ -15,24 +14,16 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views import defaults
 
-from backend.common.errors import ErrorCode
 from schema.database import is_database_unavailable
+from schema.error_codes import GatewayErrorCode
 
-from .errors import UNAVAILABLE_MESSAGE
-from .http import GRAPHQL_RESPONSE_JSON, response_media_type
+from .errors import UNAVAILABLE_MESSAGE, UNEXPECTED_MESSAGE
+from .http import GRAPHQL_RESPONSE_JSON, error_response, response_media_type
 
 logger = logging.getLogger("ordergraph.errors")
 
 # Seconds a client should wait before retrying: a restart takes about that.
 RETRY_AFTER_SECONDS = 1
-
-
-def graphql_error(
-    request: HttpRequest, message: str, code: str, status: int
-) -> HttpResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    media_type = response_media_type(request.headers.get("Accept"))
-    return HttpResponse(json.dumps(body), status=status, content_type=media_type)
 
 
 def unavailable_response(
@@ -45,8 +36,11 @@ def unavailable_response(
     # GraphQL-over-HTTP spec wants a response without `data` in
     # application/graphql-response+json to be a 4xx or 5xx.
     status = 503 if media_type == GRAPHQL_RESPONSE_JSON else 200
-    response = graphql_error(
-        request, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE.value, status
+    response = error_response(
+        status,
+        UNAVAILABLE_MESSAGE,
+        media_type=media_type,
+        code=GatewayErrorCode.SERVICE_UNAVAILABLE,
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
@@ -61,4 +55,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_database_unavailable(error):
         return unavailable_response(request, error)
     # Django has logged the exception with its stack trace already.
-    return graphql_error(request, "Unexpected error.", "INTERNAL_SERVER_ERROR", 500)
+    return error_response(
+        500,
+        UNEXPECTED_MESSAGE,
+        media_type=response_media_type(request.headers.get("Accept")),
+        code=GatewayErrorCode.INTERNAL_SERVER_ERROR,
+    )

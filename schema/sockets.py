@@ -25,7 +25,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
-from backend.common.graphql.live import SocketContext, SocketRequest
+from schema.context import SocketContext, SocketRequest
 from schema.limits.extensions import limit_error
 from schema.observability.metrics import LIVE_SUBSCRIPTIONS
 

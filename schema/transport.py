@@ -6,8 +6,8 @@ from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from backend.common.errors import ErrorCode
-from backend.common.graphql.live import SocketContext
+from schema.context import SocketContext
+from schema.error_codes import GatewayErrorCode
 
 SUBSCRIPTION_OVER_HTTP = (
     "Subscriptions run over a WebSocket (graphql-transport-ws) at /graphql/, "
@@ -40,7 +40,9 @@ class OperationsByTransport(SchemaExtension):
                     errors=[
                         GraphQLError(
                             message,
-                            extensions={"code": ErrorCode.UNSUPPORTED_OPERATION.value},
+                            extensions={
+                                "code": GatewayErrorCode.UNSUPPORTED_OPERATION.value
+                            },
                         )
                     ],
                 )

@@ -18,8 +18,8 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from backend.common.errors import ErrorCode
 from schema.database import is_database_unavailable
+from schema.error_codes import GatewayErrorCode
 
 from . import persisted, request_json
 from .context import RequestContext
@@ -170,7 +170,9 @@ class GraphQLView(AsyncGraphQLView[RequestContext, None]):
             response_data = {  # type: ignore[assignment]
                 key: value for key, value in response_data.items() if key != "data"
             }
-            sub_response.status_code = 429 if ErrorCode.THROTTLED in codes else 400
+            sub_response.status_code = (
+                429 if GatewayErrorCode.THROTTLED in codes else 400
+            )
         return super().create_response(response_data, sub_response)
 
 

@@ -36,3 +36,11 @@ def place_order(customer: User, product: Product, quantity: int = 1) -> Order:
         customer=customer, product_id=product.pk, quantity=quantity
     )
     return placed.order
+
+
+def staff_actor() -> User:
+    """A staff member to call staff-only services with directly."""
+    user, _ = User.objects.get_or_create(
+        username="staff-actor", defaults={"is_staff": True}
+    )
+    return user

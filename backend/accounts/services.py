@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from backend.accounts import lockout, selectors
+from backend.accounts.errors import AccountErrorCode
 from backend.accounts.models import CanonicalUsername
 from backend.accounts.usernames import MAX_LENGTH, canonical_username
 from backend.common.errors import (
     DomainError,
-    ErrorCode,
     as_validation_error,
     field_errors,
 )
@@ -94,7 +94,15 @@ def _too_many_attempts() -> DomainError:
     return DomainError(
         field=None,
         message=TOO_MANY_ATTEMPTS.format(minutes=minutes),
-        code=ErrorCode.TOO_MANY_ATTEMPTS,
+        code=AccountErrorCode.TOO_MANY_ATTEMPTS,
+    )
+
+
+def _invalid_credentials() -> DomainError:
+    return DomainError(
+        field=None,
+        message=INVALID_CREDENTIALS,
+        code=AccountErrorCode.INVALID_CREDENTIALS,
     )
 
 
@@ -109,9 +117,7 @@ def sign_in(request: HttpRequest, *, username: str, password: str) -> User:
     if len(username) > USERNAME_MAX_LENGTH or (
         len(canonical_username(username)) > MAX_LENGTH
     ):
-        raise DomainError(
-            field=None, message=INVALID_CREDENTIALS, code=ErrorCode.INVALID_CREDENTIALS
-        )
+        raise _invalid_credentials()
     # Any case or form of the name signs in to its account (failures are
     # counted per canonical name: see lockout.lockout_username). An account
     # saved without its canonical name (a raw bulk insert) still answers to
@@ -123,9 +129,7 @@ def sign_in(request: HttpRequest, *, username: str, password: str) -> User:
             request
         ):
             raise _too_many_attempts()
-        raise DomainError(
-            field=None, message=INVALID_CREDENTIALS, code=ErrorCode.INVALID_CREDENTIALS
-        )
+        raise _invalid_credentials()
     login(request, user)
     assert isinstance(user, User)
     return user

@@ -1,6 +1,9 @@
-"""Domain errors with stable codes, shared by every app.
+"""Base classes of errors with stable codes, shared by every app.
 
-They subclass Django's own exception types so strawberry-django's mutation
+Each app declares its own codes next to its services (`<app>/errors.py`, an
+`ErrorCodes` subclass); the codes here are the ones every app raises. The
+gateway declares the transport's (schema/error_codes.py) and exposes them all.
+The errors subclass Django's own exception types so strawberry-django's mutation
 error handling turns them into `OperationInfo` messages (kind from the base
 class, `code` from the attribute), and carry `extensions` so the same error
 raised from a query becomes a top-level GraphQL error with the code in it.
@@ -12,33 +15,27 @@ from enum import StrEnum
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
 
-class ErrorCode(StrEnum):
+class ErrorCodes(StrEnum):
+    """Base of every set of codes; a subclass declares one owner's codes."""
+
+
+class ErrorCode(ErrorCodes):
+    """Codes every app raises."""
+
     NOT_FOUND = "NOT_FOUND"
     VALIDATION = "VALIDATION"
-    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
-    INVALID_TRANSITION = "INVALID_TRANSITION"
-    ORDER_NOT_PENDING = "ORDER_NOT_PENDING"
-    PRODUCT_HAS_ORDERS = "PRODUCT_HAS_ORDERS"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     PERMISSION_DENIED = "PERMISSION_DENIED"
-    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
-    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
-    THROTTLED = "THROTTLED"
-    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-    # The request does not say what to run (no single operation to choose).
-    BAD_REQUEST = "BAD_REQUEST"
-    # A subscription over HTTP, or a query or mutation over the WebSocket.
-    UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION"
-    # The document itself: it does not parse, or does not fit the schema.
-    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-    # Persisted documents (schema/persisted.py): a hash the server does not
-    # know (Apollo then resends the document), a document that is not the
-    # hash's, a document outside the trusted manifest.
-    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
-    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
+
+
+def declared_codes() -> list[ErrorCodes]:
+    """Every code declared so far, by every owner (import the owners first)."""
+    owners: list[type[ErrorCodes]] = []
+    pending = list(ErrorCodes.__subclasses__())
+    while pending:
+        owner = pending.pop(0)
+        owners.append(owner)
+        pending.extend(owner.__subclasses__())
+    return [code for owner in owners for code in owner]
 
 
 class NotFound(ObjectDoesNotExist):
@@ -51,7 +48,9 @@ class NotFound(ObjectDoesNotExist):
 
 
 class PermissionDeniedError(PermissionDenied):
-    def __init__(self, message: str, code: ErrorCode = ErrorCode.PERMISSION_DENIED):
+    def __init__(
+        self, message: str, code: ErrorCodes = ErrorCode.PERMISSION_DENIED
+    ) -> None:
         super().__init__(message)
         self.msg = message
         self.code = code.value
@@ -61,7 +60,7 @@ class PermissionDeniedError(PermissionDenied):
 class DomainError(ValidationError):
     """A broken business rule, reported against one input field."""
 
-    def __init__(self, *, field: str | None, message: str, code: ErrorCode) -> None:
+    def __init__(self, *, field: str | None, message: str, code: ErrorCodes) -> None:
         error = ValidationError(message, code=code.value)
         super().__init__({field: [error]} if field else [error])
         self.code = code.value

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from backend.common.events import publish_on_commit
+from backend.common.permissions import is_staff
 
 from .models import Order
 
@@ -30,14 +31,14 @@ def customer_group(customer_id: int) -> str:
 
 def groups_for(user: AbstractBaseUser) -> tuple[str, ...]:
     """Where a subscriber listens: staff every order, a customer their own."""
-    if getattr(user, "is_staff", False):
+    if is_staff(user):
         return (staff_group(),)
     return (customer_group(user.pk),)
 
 
 def may_see(user: AbstractBaseUser, order: Order) -> bool:
     """The rule of selectors.visible_orders, for an order that came in an event."""
-    return bool(getattr(user, "is_staff", False)) or order.customer_id == user.pk
+    return is_staff(user) or order.customer_id == user.pk
 
 
 def order_changed(order: Order, kind: OrderEventKind) -> None:

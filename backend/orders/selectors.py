@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
+from backend.common.permissions import is_staff
+
 from .models import Order
 
 
@@ -11,10 +13,6 @@ def visible_orders(
     orders = Order.objects.all() if orders is None else orders
     if not user.is_authenticated:
         return orders.none()
-    if getattr(user, "is_staff", False):
+    if is_staff(user):
         return orders
     return orders.filter(customer_id=user.pk)
-
-
-def get_order_for(user: AbstractBaseUser, order_id: int) -> Order | None:
-    return visible_orders(user).filter(pk=order_id).first()

@@ -1,25 +1,21 @@
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.common.errors import (
     DomainError,
-    ErrorCode,
     NotFound,
     PermissionDeniedError,
     field_errors,
 )
+from backend.common.permissions import Actor, is_staff, require_signed_in
 from backend.products import api as products_api
 
 from . import events, selectors
+from .errors import OrderErrorCode
 from .events import OrderEventKind
 from .models import Order, OrderStatus
-
-if TYPE_CHECKING:  # a type to annotate with; orders never query products' models
-    from backend.products.models import Product
 
 ORDER_NOT_FOUND = "Order does not exist."
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
@@ -38,7 +34,7 @@ class PlacedOrder:
     order: Order
     # The product as the reservation left it (stock included); None when a
     # repeated idempotency key answered with an earlier order.
-    product: "Product | None" = None
+    reservation: products_api.ProductSnapshot | None = None
 
 
 def _check_quantity(quantity: int) -> None:
@@ -76,18 +72,18 @@ def _replay(order: Order, *, product_id: int, quantity: int) -> PlacedOrder:
                 "This idempotency key was already used for a different order "
                 f"(order {order.pk})."
             ),
-            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            code=OrderErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
     return PlacedOrder(order)
 
 
-def _order_with_key(customer: AbstractBaseUser, key: str) -> Order | None:
+def _order_with_key(customer: Actor, key: str) -> Order | None:
     return Order.objects.filter(customer_id=customer.pk, idempotency_key=key).first()
 
 
 def create_order(
     *,
-    customer: AbstractBaseUser,
+    customer: Actor,
     product_id: int,
     quantity: int,
     idempotency_key: str | None = None,
@@ -95,8 +91,10 @@ def create_order(
     """Place an order, reserving its stock in the same transaction.
 
     With an idempotency key, a repeat by the same customer returns the first
-    order and moves no stock, even when the repeats race each other.
+    order and moves no stock, even when the repeats race each other. Only a
+    signed-in customer places orders.
     """
+    buyer = require_signed_in(customer)
     _check_quantity(quantity)
     if idempotency_key is not None:
         _check_idempotency_key(idempotency_key)
@@ -104,19 +102,19 @@ def create_order(
             return _replay(existing, product_id=product_id, quantity=quantity)
     try:
         with transaction.atomic():
-            product = products_api.reserve_stock(
+            reservation = products_api.reserve_stock(
                 product_id=product_id, quantity=quantity
             )
             order = Order.objects.create(
                 product_id=product_id,
-                customer_id=customer.pk,
+                customer_id=buyer.pk,
                 quantity=quantity,
                 requested_quantity=quantity,
-                unit_price=product.price,
+                unit_price=reservation.price,
                 idempotency_key=idempotency_key,
             )
             events.order_changed(order, OrderEventKind.PLACED)
-            return PlacedOrder(order, product)
+            return PlacedOrder(order, reservation)
     except (IntegrityError, DomainError):
         # A concurrent request with the same key got there first and committed:
         # either its order took the unique key (our INSERT lost) or it took the
@@ -130,7 +128,7 @@ def create_order(
         return _replay(existing, product_id=product_id, quantity=quantity)
 
 
-def _lock_order(actor: AbstractBaseUser, order_id: int) -> Order:
+def _lock_order(actor: Actor, order_id: int) -> Order:
     order = selectors.visible_orders(actor).select_for_update().filter(pk=order_id)
     locked = order.first()
     if locked is None:
@@ -146,7 +144,7 @@ def _change_quantity(order: Order, quantity: int) -> None:
             message=(
                 f"Only pending orders can change quantity; this one is {order.status}."
             ),
-            code=ErrorCode.ORDER_NOT_PENDING,
+            code=OrderErrorCode.ORDER_NOT_PENDING,
         )
     difference = quantity - order.quantity
     if difference > 0:
@@ -162,7 +160,7 @@ def _move_status(order: Order, target: str) -> None:
         raise DomainError(
             field="status",
             message=f"An order cannot move from {order.status} to {target}.",
-            code=ErrorCode.INVALID_TRANSITION,
+            code=OrderErrorCode.INVALID_TRANSITION,
         )
     # Guarded on the status we checked, so two racing changes cannot both win.
     moved = Order.objects.filter(pk=order.pk, status=order.status).update(
@@ -173,7 +171,7 @@ def _move_status(order: Order, target: str) -> None:
         raise DomainError(
             field="status",
             message=f"An order cannot move from {current} to {target}.",
-            code=ErrorCode.INVALID_TRANSITION,
+            code=OrderErrorCode.INVALID_TRANSITION,
         )
     if target == OrderStatus.CANCELED:
         products_api.release_stock(product_id=order.product_id, quantity=order.quantity)
@@ -182,7 +180,7 @@ def _move_status(order: Order, target: str) -> None:
 @transaction.atomic
 def update_order(
     *,
-    actor: AbstractBaseUser,
+    actor: Actor,
     order_id: int,
     quantity: int | None = None,
     status: str | None = None,
@@ -190,15 +188,16 @@ def update_order(
     """Change an order's quantity and/or status, moving stock with it.
 
     Owners (and staff) change the quantity of pending orders and cancel them;
-    only staff ship and deliver.
+    only staff ship and deliver. Anonymous actors change nothing.
     """
+    require_signed_in(actor)
     if quantity is None and status is None:
         raise field_errors({"quantity": ["Give a quantity or a status to change."]})
     order = _lock_order(actor, order_id)
     if quantity is not None:
         _change_quantity(order, quantity)
     if status is not None:
-        if status != OrderStatus.CANCELED and not getattr(actor, "is_staff", False):
+        if status != OrderStatus.CANCELED and not is_staff(actor):
             raise PermissionDeniedError(
                 "Only staff members may ship or deliver orders."
             )
@@ -213,6 +212,6 @@ def update_order(
     return order
 
 
-def cancel_order(*, actor: AbstractBaseUser, order_id: int) -> Order:
+def cancel_order(*, actor: Actor, order_id: int) -> Order:
     """Cancel a pending order and return its stock to the product."""
     return update_order(actor=actor, order_id=order_id, status=OrderStatus.CANCELED)

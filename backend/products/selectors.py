@@ -5,10 +5,6 @@ from django.db.models import QuerySet
 from .models import Product
 
 
-def get_product_by_id(product_id: int) -> Product | None:
-    return Product.objects.filter(pk=product_id).first()
-
-
 def get_products_by_name(name_filter: str | None = None) -> QuerySet[Product]:
     products = Product.objects.all()
     if name_filter:

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from backend.common.decimals import without_negative_zero
 from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
+from backend.common.permissions import Actor, require_staff
 
 from . import events
+from .errors import ProductErrorCode
 from .models import MAX_STOCK_QUANTITY, Product
 
 PRODUCT_NOT_FOUND = "Product does not exist."
@@ -43,8 +45,15 @@ def _get_for_update(product_id: int) -> Product:
 
 @transaction.atomic
 def create_product(
-    *, name: str, price: Decimal, description: str = "", stock_quantity: int = 0
+    *,
+    actor: Actor,
+    name: str,
+    price: Decimal,
+    description: str = "",
+    stock_quantity: int = 0,
 ) -> Product:
+    """Add a product to the catalogue; staff only."""
+    require_staff(actor)
     product = _validated(
         Product(
             name=name,
@@ -58,8 +67,12 @@ def create_product(
 
 
 @transaction.atomic
-def update_product(*, product_id: int, **changes: Unpack[ProductChanges]) -> Product:
-    """Change only the given fields; 0, "" and other falsy values are real values."""
+def update_product(
+    *, actor: Actor, product_id: int, **changes: Unpack[ProductChanges]
+) -> Product:
+    """Change only the given fields (staff only); 0, "" and other falsy values
+    are real values."""
+    require_staff(actor)
     product = _get_for_update(product_id)
     for field, value in changes.items():
         setattr(product, field, value)
@@ -70,7 +83,9 @@ def update_product(*, product_id: int, **changes: Unpack[ProductChanges]) -> Pro
 
 
 @transaction.atomic
-def delete_product(*, product_id: int) -> Product:
+def delete_product(*, actor: Actor, product_id: int) -> Product:
+    """Delete a product that has no orders; staff only."""
+    require_staff(actor)
     product = _get_for_update(product_id)
     try:
         product.delete()
@@ -78,7 +93,7 @@ def delete_product(*, product_id: int) -> Product:
         raise DomainError(
             field=None,
             message="This product has orders and cannot be deleted.",
-            code=ErrorCode.PRODUCT_HAS_ORDERS,
+            code=ProductErrorCode.PRODUCT_HAS_ORDERS,
         ) from error
     # delete() clears the pk; the payload still names what was deleted.
     product.pk = product_id
@@ -122,7 +137,7 @@ def reserve_stock(*, product_id: int, quantity: int) -> Product:
                 f"Not enough stock for {product.name!r}: {quantity} requested, "
                 f"{product.stock_quantity} available."
             ),
-            code=ErrorCode.INSUFFICIENT_STOCK,
+            code=ProductErrorCode.INSUFFICIENT_STOCK,
         )
     return product
 

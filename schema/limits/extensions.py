@@ -36,6 +36,7 @@ from strawberry.extensions import (
 
 from backend.common.errors import ErrorCode
 from backend.common.text import storable
+from schema.error_codes import GatewayErrorCode
 
 from .cost import operation_cost
 from .throttle import bucket_report, charge
@@ -49,7 +50,7 @@ def limit_error(
     return GraphQLError(
         f"{message} ({setting}).",
         nodes,
-        extensions={"code": ErrorCode.LIMIT_EXCEEDED.value, "limit": setting},
+        extensions={"code": GatewayErrorCode.LIMIT_EXCEEDED.value, "limit": setting},
     )
 
 

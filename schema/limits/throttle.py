@@ -44,7 +44,7 @@ from redis.commands.core import Script
 from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
 
-from backend.common.errors import ErrorCode
+from schema.error_codes import GatewayErrorCode
 
 if TYPE_CHECKING:
     from strawberry.types import ExecutionContext
@@ -246,7 +246,7 @@ def throttled_error(cost: int, state: BucketState) -> GraphQLError:
         f"{state.as_extension()['restoreRate']} a second: retry in "
         f"{state.retry_after} s (GRAPHQL_COST_BUCKET).",
         extensions={
-            "code": ErrorCode.THROTTLED.value,
+            "code": GatewayErrorCode.THROTTLED.value,
             "retryAfter": state.retry_after,
         },
     )

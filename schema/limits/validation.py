@@ -27,7 +27,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE
 from strawberry.schema.schema import validate_document
 
-from backend.common.errors import ErrorCode
+from schema.error_codes import GatewayErrorCode
 
 from .extensions import limit_error
 from .shape import SATURATION, DocumentShape, Shape, measure_document
@@ -57,7 +57,9 @@ def operation_choice_error(
             f"The document has {len(names)} operations: say which to run with "
             "operationName."
         )
-    return GraphQLError(message, extensions={"code": ErrorCode.BAD_REQUEST.value})
+    return GraphQLError(
+        message, extensions={"code": GatewayErrorCode.BAD_REQUEST.value}
+    )
 
 
 def _count(value: int) -> str:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
-from backend.common.errors import ErrorCode
+from schema.error_codes import GatewayErrorCode
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
@@ -126,7 +126,7 @@ class HealthMiddleware:
             503,
             {
                 "status": "unavailable",
-                "code": ErrorCode.SERVICE_UNAVAILABLE.value,
+                "code": GatewayErrorCode.SERVICE_UNAVAILABLE.value,
                 "failed": failed,
                 "checks": checks,
             },

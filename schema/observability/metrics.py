@@ -13,12 +13,13 @@ when it is one of ours, else `other`.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from prometheus_client import Counter, Gauge, Histogram
 
-from backend.common.errors import ErrorCode
+from schema.error_codes import all_error_codes
 
 if TYPE_CHECKING:
     from .records import RequestRecord
@@ -53,17 +54,15 @@ CONTRACT_OPERATIONS = frozenset(
 # before any operation was chosen (malformed JSON, a wrong method).
 OTHER, ANONYMOUS, NONE = "other", "anonymous", "none"
 OPERATION_TYPES = frozenset({"query", "mutation", "subscription"})
-# Ours, and those of requests refused outside GraphQL (schema/http.py).
-ERROR_CODES = frozenset(
-    {
-        *(code.value for code in ErrorCode),
-        "INTERNAL_SERVER_ERROR",
-        "CSRF_FAILED",
-        "NOT_FOUND",
-        "METHOD_NOT_ALLOWED",
-        "REQUEST_TOO_LARGE",
-    }
-)
+
+
+@functools.cache
+def _error_codes() -> frozenset[str]:
+    """Every declared code (apps' and the gateway's, the HTTP refusals' too);
+    read on first use, once the schema has imported every app's codes."""
+    return frozenset(all_error_codes())
+
+
 LABELS = ("operation", "type")
 # Seconds: from a cached cheap query (a few ms) to past gunicorn's timeout.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -116,4 +115,4 @@ def observe(record: RequestRecord) -> None:
     if record.cost is not None:
         COST.labels(*labels).inc(record.cost)
     for code in record.error_codes:
-        ERRORS.labels(*labels, code if code in ERROR_CODES else OTHER).inc()
+        ERRORS.labels(*labels, code if code in _error_codes() else OTHER).inc()

@@ -159,7 +159,7 @@ def live_database() -> Iterator[tuple[str, PostgresCluster | None]]:
 
 def seed(env: dict[str, str]) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.concurrency.seed", str(CUSTOMERS)],
+        [sys.executable, "-m", "tools.seed_accounts", str(CUSTOMERS)],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -7,7 +7,7 @@ import pytest
 
 from tests.concurrency.live import Live, pk
 from tests.concurrency.load import OK, Tally, run_threads
-from tests.concurrency.seed import STAFF
+from tools.seed_accounts import STAFF
 
 pytestmark = pytest.mark.concurrency
 

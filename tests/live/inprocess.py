@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from strawberry.types import ExecutionResult
 
-from backend.common.graphql.live import SocketContext, SocketRequest
+from schema.context import SocketContext, SocketRequest
 from schema.schema import schema
 from tests.graphql_client import GraphQLClient
 from tools.contract import operation

@@ -157,7 +157,9 @@ def test_a_rolled_back_change_sends_nothing(customer, customer_client, staff, pr
 
         def rolled_back_price_change():
             with transaction.atomic():
-                update_product(product_id=product.pk, price=Decimal("1.00"))
+                update_product(
+                    actor=staff, product_id=product.pk, price=Decimal("1.00")
+                )
                 transaction.set_rollback(True)
 
         await in_thread(rolled_back_price_change)()
@@ -172,7 +174,7 @@ def test_a_rolled_back_change_sends_nothing(customer, customer_client, staff, pr
     assert product.stock_quantity == 9
 
 
-def test_product_subscribers_see_stock_and_price_live(customer, product):
+def test_product_subscribers_see_stock_and_price_live(customer, staff, product):
     async def scenario():
         live = Live.of(
             socket_context(), "ProductChanged", id=gid("Product", product.pk)
@@ -183,7 +185,9 @@ def test_product_subscribers_see_stock_and_price_live(customer, product):
             customer=customer, product_id=product.pk, quantity=7
         )
         first = await live.next()
-        await in_thread(update_product)(product_id=product.pk, price=Decimal("9.99"))
+        await in_thread(update_product)(
+            actor=staff, product_id=product.pk, price=Decimal("9.99")
+        )
         second = await live.next()
 
         await live.stop()

@@ -5,6 +5,7 @@ import pytest
 from backend.orders.models import Order
 from backend.products.services import update_product
 from tests.conftest import gid
+from tests.factories import staff_actor
 
 
 def place(client, product, quantity=1, **extra):
@@ -59,7 +60,7 @@ def test_placing_an_order_costs_three_statements_and_no_product_refetch(
 def test_later_price_changes_never_change_placed_orders(customer_client, product):
     place(customer_client, product, quantity=2)
 
-    update_product(product_id=product.pk, price=Decimal("99.00"))
+    update_product(actor=staff_actor(), product_id=product.pk, price=Decimal("99.00"))
 
     order = Order.objects.get()
     assert (order.unit_price, order.total) == (Decimal("12.50"), Decimal("25.00"))
@@ -189,3 +190,21 @@ def test_cookie_authenticated_post_without_csrf_token_is_refused(
     )
 
     assert response.status_code == 403
+
+
+def test_a_malformed_product_id_is_a_message_on_its_field_not_an_error(
+    customer_client, product
+):
+    response = customer_client.run(
+        "PlaceOrder", input={"productId": "%%%not-an-id", "quantity": 1}
+    )
+
+    assert response.errors == []
+    [message] = response.data["createOrder"]["messages"]
+    assert (message["kind"], message["field"], message["code"]) == (
+        "VALIDATION",
+        "productId",
+        "VALIDATION",
+    )
+    product.refresh_from_db()
+    assert (Order.objects.count(), product.stock_quantity) == (0, 10)

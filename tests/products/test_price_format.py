@@ -8,6 +8,7 @@ from backend.products import services
 from backend.products.models import Product
 from schema.schema import schema
 from tests.conftest import gid
+from tests.factories import staff_actor
 
 CREATE = """
 mutation($price: Decimal!) {
@@ -115,7 +116,9 @@ def test_update_with_minus_zero_stores_and_echoes_zero(staff_client, product):
 
 
 def test_the_service_also_turns_minus_zero_into_zero(db):
-    product = services.create_product(name="Kettle", price=Decimal("-0.00"))
+    product = services.create_product(
+        actor=staff_actor(), name="Kettle", price=Decimal("-0.00")
+    )
 
     assert str(product.price) == "0.00"
     assert not product.price.is_signed()

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from backend.products import services
 from backend.products.models import MAX_STOCK_QUANTITY, Product
+from tests.factories import staff_actor
 
 # What the request layer lets through: it refuses NUL characters and unpaired
 # surrogates itself (tests/security/test_limits.py), so they never get here.
@@ -51,6 +52,7 @@ def test_create_product_stores_what_it_was_given_or_refuses_cleanly(
 
     try:
         product = services.create_product(
+            actor=staff_actor(),
             name=name,
             description=description,
             price=price,
@@ -85,12 +87,16 @@ def test_create_product_stores_what_it_was_given_or_refuses_cleanly(
 )
 def test_update_product_changes_exactly_the_given_fields_or_nothing(changes):
     product = services.create_product(
-        name="Kettle", description="", price=Decimal("3.00"), stock_quantity=4
+        actor=staff_actor(),
+        name="Kettle",
+        description="",
+        price=Decimal("3.00"),
+        stock_quantity=4,
     )
     before = row(product.pk)
 
     try:
-        services.update_product(product_id=product.pk, **changes)
+        services.update_product(actor=staff_actor(), product_id=product.pk, **changes)
     except EXPECTED_REFUSALS:
         assert row(product.pk) == before
         return

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from graphql import located_error
 
-from backend.common.errors import DomainError, ErrorCode
+from backend.common.errors import DomainError
+from backend.products.errors import ProductErrorCode
 from schema.errors import MaskUnexpectedErrors
 
 
@@ -50,7 +51,9 @@ def test_a_validation_error_with_several_messages_keeps_them_all():
 def test_a_domain_error_keeps_its_own_code():
     error = as_resolver_error(
         DomainError(
-            field="quantity", message="Too few.", code=ErrorCode.INSUFFICIENT_STOCK
+            field="quantity",
+            message="Too few.",
+            code=ProductErrorCode.INSUFFICIENT_STOCK,
         )
     )
 

@@ -1,10 +1,15 @@
 """Every error a client sees carries a code, the document's own errors too."""
 
 import json
+import re
 
 from django.test import override_settings
 
+from schema.error_codes import all_error_codes
 from schema.persisted import document_hash
+from schema.schema import schema
+from tests.conftest import gid
+from tools.boundaries import REPO
 
 
 def test_a_document_that_does_not_parse_is_graphql_parse_failed(anonymous_client):
@@ -67,3 +72,49 @@ def test_a_document_outside_the_manifest_is_document_not_trusted(anonymous_clien
         response = anonymous_client.execute("{ __typename }")
 
     assert response.error_codes() == ["DOCUMENT_NOT_TRUSTED"]
+
+
+def _readme_codes() -> list[str]:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Error codes", 1)[1].split("\n## ", 1)[0]
+    # The table's first column, and the codes of requests refused over HTTP.
+    rows = re.findall(r"^\| `([A-Z_]+)` \|", section, flags=re.MULTILINE)
+    refused = section.split("Requests refused before GraphQL runs carry", 1)[1]
+    return rows + re.findall(r"`([A-Z_]+)`", refused.split("\n\n", 1)[0])
+
+
+def test_the_readme_lists_every_error_code_once():
+    listed = _readme_codes()
+
+    assert sorted(listed) == all_error_codes(), (
+        "README, Error codes: list each code the apps and the gateway declare "
+        "(backend/*/errors.py, schema/error_codes.py), once"
+    )
+
+
+def test_operation_messages_carry_a_code_of_the_error_code_enum():
+    message = schema._schema.type_map["OperationMessage"]
+    enum = schema._schema.type_map["ErrorCode"]
+
+    assert str(message.fields["code"].type) == "ErrorCode!"  # type: ignore[attr-defined]
+    assert sorted(enum.values) == all_error_codes()  # type: ignore[attr-defined]
+
+
+def test_a_refused_mutation_names_its_field_and_code(customer_client, product):
+    response = customer_client.run(
+        "PlaceOrder", input={"productId": gid("Product", product.pk), "quantity": 0}
+    )
+
+    [message] = response.data["createOrder"]["messages"]
+    assert (message["kind"], message["field"], message["code"]) == (
+        "VALIDATION",
+        "quantity",
+        "VALIDATION",
+    )
+
+
+def test_the_date_time_scalar_names_its_specification():
+    date_time = schema._schema.type_map["DateTime"]
+
+    assert date_time.specified_by_url == "https://datatracker.ietf.org/doc/html/rfc3339"  # type: ignore[attr-defined]
+    assert "RFC 3339" in (date_time.description or "")

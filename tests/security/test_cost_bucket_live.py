@@ -93,7 +93,7 @@ def site() -> Iterator[Site]:
         seeded = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
         accounts = json.loads(
             subprocess.run(
-                [sys.executable, "-m", "tests.concurrency.seed", "4"],
+                [sys.executable, "-m", "tools.seed_accounts", "4"],
                 cwd=REPO,
                 env=env,
                 capture_output=True,

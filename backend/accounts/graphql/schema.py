@@ -1,9 +1,9 @@
 import strawberry
-import strawberry_django
 from django.contrib.auth.models import User
 
 from backend.accounts import services
-from backend.common.graphql.context import Context, current_user
+from backend.common.graphql.context import current_user, http_request
+from backend.common.graphql.mutations import mutation
 
 from .types import LoginInput, RegisterInput, UserType
 
@@ -18,30 +18,27 @@ class AccountQueries:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry_django.mutation(
+    @mutation(
         description="Create an account and sign in to it (sets the session cookie)."
     )
-    def register(
-        self, info: strawberry.Info[Context], input: RegisterInput
-    ) -> UserType:
+    def register(self, info: strawberry.Info, input: RegisterInput) -> UserType:
         user = services.register_user(
             username=input.username, email=input.email, password=input.password
         )
         services.sign_in(
-            info.context.request, username=user.username, password=input.password
+            http_request(info), username=user.username, password=input.password
         )
         return user  # type: ignore[return-value]
 
-    @strawberry_django.mutation(description="Sign in; sets the session cookie.")
-    def login(self, info: strawberry.Info[Context], input: LoginInput) -> UserType:
+    @mutation(description="Sign in; sets the session cookie.")
+    def login(self, info: strawberry.Info, input: LoginInput) -> UserType:
         user = services.sign_in(
-            info.context.request, username=input.username, password=input.password
+            http_request(info), username=input.username, password=input.password
         )
         return user  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        handle_django_errors=False,
-        description="Sign out; true when a session was ended.",
+    @mutation(
+        description="Sign out; true when a session was ended.", report_refusals=False
     )
-    def logout(self, info: strawberry.Info[Context]) -> bool:
-        return services.sign_out(info.context.request)
+    def logout(self, info: strawberry.Info) -> bool:
+        return services.sign_out(http_request(info))

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from backend.common.graphql.context import current_user
 from backend.common.graphql.node import ModelNode
+from backend.common.permissions import is_staff
 
 
 @strawberry.type(name="User", description="A person with an account.")
@@ -22,7 +23,7 @@ class UserType(ModelNode):
         user = current_user(info)
         if not user.is_authenticated:
             return User.objects.none()
-        if getattr(user, "is_staff", False):
+        if is_staff(user):
             return User.objects.all()
         return User.objects.filter(pk=user.pk)
 

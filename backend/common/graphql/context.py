@@ -1,13 +1,16 @@
-"""The per-request GraphQL context and the DataLoader registry it carries."""
+"""What apps read from the GraphQL context, over HTTP or the WebSocket.
+
+The gateway builds the contexts (schema/context.py); apps see only this: the
+request with its user, and the request's DataLoader registry.
+"""
 
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import strawberry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
 from strawberry.dataloader import DataLoader
-from strawberry.django.context import StrawberryDjangoContext
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -15,21 +18,22 @@ V = TypeVar("V")
 BatchFn = Callable[[list[K]], Awaitable[list[V]]]
 
 
-@dataclass
-class Context(StrawberryDjangoContext):
-    # One loader per batch function per request: batches and caches never leak
-    # between requests (and so between users).
-    loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = field(
-        default_factory=dict
-    )
+class AppContext(Protocol):
+    # An HttpRequest over HTTP; over the socket, who opened it (`user`,
+    # `session_key`).
+    request: Any
+    # One loader per batch function per request: batches and caches never
+    # leak between requests (and so between users).
+    loaders: dict[Any, DataLoader[Any, Any]]
 
 
-Info = strawberry.Info[Context, None]
+def _context(info: strawberry.Info) -> AppContext:
+    return cast(AppContext, info.context)
 
 
 def get_loader(info: strawberry.Info, batch_fn: BatchFn[K, V]) -> DataLoader[K, V]:
     """Return this request's DataLoader for `batch_fn`, creating it on first use."""
-    loaders = cast(Context, info.context).loaders
+    loaders = _context(info).loaders
     loader = loaders.get(batch_fn)
     if loader is None:
         loader = DataLoader(load_fn=batch_fn)
@@ -51,4 +55,12 @@ def load_now_or_later(info: strawberry.Info, batch_fn: BatchFn[K, V], key: K) ->
 
 
 def current_user(info: strawberry.Info) -> AbstractBaseUser | AnonymousUser:
-    return cast(Context, info.context).request.user
+    user: AbstractBaseUser | AnonymousUser = _context(info).request.user
+    return user
+
+
+def http_request(info: strawberry.Info) -> HttpRequest:
+    """The HTTP request (to sign in or out): mutations run over HTTP only."""
+    request = _context(info).request
+    assert isinstance(request, HttpRequest)
+    return request

@@ -1,4 +1,4 @@
-"""Subscriptions' plumbing: the socket's context and listening to a channel layer.
+"""Subscriptions' plumbing: listening to a channel layer.
 
 A process listens to each group once, whatever its number of subscribers: one
 channel of the layer per group in use (a hub), whose messages are handed to
@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import strawberry
 from channels.db import database_sync_to_async
@@ -26,9 +26,10 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 from redis.exceptions import RedisError
-from strawberry.dataloader import DataLoader
 
 from backend.common.errors import PermissionDeniedError
+
+from .context import AppContext
 
 # Layers forget a group membership after group_expiry (a day by default); a
 # subscription open longer renews its own.
@@ -40,24 +41,14 @@ logger = logging.getLogger("ordergraph.live")
 SESSION_ENDED = "Your session has ended; sign in again to receive these events."
 
 
-@dataclass
-class SocketRequest:
-    """Who opened the socket: the session's user and the session key."""
+class Subscriber(Protocol):
+    """Who opened the socket (schema/context.py's SocketRequest)."""
 
     user: AbstractBaseUser | AnonymousUser
     session_key: str | None
 
 
-@dataclass
-class SocketContext:
-    """The context of operations over a WebSocket (shaped like the HTTP one)."""
-
-    request: SocketRequest
-    loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
-    connection_params: dict[str, Any] = field(default_factory=dict)
-
-
-def _live_sessions(requests: Iterable[SocketRequest]) -> set[str]:
+def _live_sessions(requests: Iterable[Subscriber]) -> set[str]:
     """The session keys among `requests` whose session still signs in its user.
 
     One query for all of them with a database-backed engine (db, cached_db);
@@ -98,7 +89,7 @@ def _layer() -> BaseChannelLayer:
 
 @dataclass(eq=False)
 class _Subscriber:
-    request: SocketRequest
+    request: Subscriber
     private: bool
     # (message, the event's shared loaders, whether its session is live)
     inbox: asyncio.Queue[tuple[dict[str, Any], dict[Any, Any], bool]] = field(
@@ -200,7 +191,7 @@ async def listen(
     (checked for each event): after a logout (or expiry) the subscription
     ends with PERMISSION_DENIED.
     """
-    context = cast(SocketContext, info.context)
+    context = cast(AppContext, info.context)
     subscriber = _Subscriber(request=context.request, private=private)
     with contextlib.ExitStack() as memberships:
         for group in groups:

@@ -1,35 +1,17 @@
-"""Who may call what: small checks that resolvers call first."""
+"""Refusing a whole field to anonymous users, before it resolves."""
 
 from typing import Any
 
 import strawberry
-from django.contrib.auth.models import User
 from strawberry.extensions import FieldExtension
 from strawberry.extensions.field_extension import (
     AsyncExtensionResolver,
     SyncExtensionResolver,
 )
 
-from backend.common.errors import ErrorCode, PermissionDeniedError
+from backend.common.permissions import require_signed_in
 
 from .context import current_user
-
-
-def require_user(info: strawberry.Info) -> User:
-    user = current_user(info)
-    if not user.is_authenticated:
-        raise PermissionDeniedError(
-            "You must be signed in to do this.", code=ErrorCode.PERMISSION_DENIED
-        )
-    assert isinstance(user, User)
-    return user
-
-
-def require_staff(info: strawberry.Info) -> User:
-    user = require_user(info)
-    if not user.is_staff:
-        raise PermissionDeniedError("Only staff members may do this.")
-    return user
 
 
 class SignedInOnly(FieldExtension):
@@ -42,7 +24,7 @@ class SignedInOnly(FieldExtension):
         info: strawberry.Info,
         **kwargs: Any,
     ) -> Any:
-        require_user(info)
+        require_signed_in(current_user(info))
         return next_(source, info, **kwargs)
 
     async def resolve_async(
@@ -52,5 +34,5 @@ class SignedInOnly(FieldExtension):
         info: strawberry.Info,
         **kwargs: Any,
     ) -> Any:
-        require_user(info)
+        require_signed_in(current_user(info))
         return await next_(source, info, **kwargs)

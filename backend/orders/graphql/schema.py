@@ -2,27 +2,22 @@ from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
-import strawberry_django
 from asgiref.sync import sync_to_async
+from django.db.models import QuerySet
 from strawberry import relay
 
-from backend.common.graphql.context import current_user, get_loader
+from backend.common.graphql.context import current_user
+from backend.common.graphql.fields import connection_field, node_field
 from backend.common.graphql.ids import decode_global_id, parse_primary_key
 from backend.common.graphql.live import listen
-from backend.common.graphql.pagination import (
-    AFTER,
-    BEFORE,
-    FIRST,
-    LAST,
-    PageArgs,
-    PageSizeLimit,
-    paginate,
-    selects,
-)
-from backend.common.graphql.permissions import SignedInOnly, require_user
+from backend.common.graphql.mutations import mutation
+from backend.common.graphql.permissions import SignedInOnly
+from backend.common.permissions import require_signed_in
 from backend.orders import events, selectors, services
+from backend.orders.models import Order
 from backend.products import api as products_api
 
+from .prefetch import OrderNeeds
 from .types import (
     CancelOrderInput,
     CreateOrderInput,
@@ -34,60 +29,35 @@ from .types import (
     UpdateOrderInput,
 )
 
+PAGE = ("edges", "node")
 
-def _order_pk(global_id: relay.GlobalID) -> int:
-    return decode_global_id(
-        global_id, type_name="Order", missing=services.ORDER_NOT_FOUND
-    )
+
+def _visible_page(info: strawberry.Info) -> QuerySet[Order]:
+    orders = selectors.visible_orders(current_user(info))
+    return OrderNeeds.of(info, *PAGE).joined(orders)
+
+
+async def _load_page(info: strawberry.Info, page: list[Order]) -> None:
+    await OrderNeeds.of(info, *PAGE).load(info, page)
 
 
 @strawberry.type
 class OrderQueries:
-    @strawberry.field(
+    order: OrderType | None = node_field(
+        OrderType,
         description="One of your orders (staff: any order); null when not found.",
-        extensions=[SignedInOnly()],
+        extensions=(SignedInOnly(),),
     )
-    async def order(
-        self, info: strawberry.Info, id: relay.GlobalID
-    ) -> OrderType | None:
-        if id.type_name != "Order":
-            return None
-        [order] = await OrderType.resolve_nodes(info=info, node_ids=[id.node_id])
-        return order
 
-    @strawberry.field(
+    orders: OrderConnection = connection_field(
+        connection_type=OrderConnection,
+        filters_type=OrderFilter,
+        ordering_type=OrderOrder,
+        rows=_visible_page,
+        loaded=_load_page,
         description="Your orders (staff: all orders), a page at a time.",
-        extensions=[SignedInOnly(), PageSizeLimit()],
+        extensions=(SignedInOnly(),),
     )
-    async def orders(
-        self,
-        info: strawberry.Info,
-        filters: OrderFilter | None = None,
-        ordering: list[OrderOrder] | None = None,
-        first: Annotated[int | None, FIRST] = None,
-        after: Annotated[str | None, AFTER] = None,
-        last: Annotated[int | None, LAST] = None,
-        before: Annotated[str | None, BEFORE] = None,
-    ) -> OrderConnection:
-        orders = selectors.visible_orders(current_user(info))
-        if selects(info, "edges", "node", "customer"):
-            orders = orders.select_related("customer")
-        connection, page = await paginate(
-            orders,
-            info=info,
-            connection_type=OrderConnection,
-            args=PageArgs(first=first, after=after, last=last, before=before),
-            filters=filters,
-            ordering=ordering,
-            ordering_type=OrderOrder,
-        )
-        if selects(info, "edges", "node", "product"):
-            # One batch for the page's products, so each order's product then
-            # resolves from the loader's cache without an awaitable per order.
-            await get_loader(info, products_api.load_products).load_many(
-                [order.product_id for order in page]
-            )
-        return connection
 
 
 @strawberry.type
@@ -110,7 +80,7 @@ class OrderSubscriptions:
             ),
         ] = None,
     ) -> AsyncGenerator[OrderChangedEvent, None]:
-        user = require_user(info)
+        user = require_signed_in(current_user(info))
         wanted: int | None = None
         if id is not None:
             key = parse_primary_key(id.node_id) if id.type_name == "Order" else None
@@ -128,45 +98,39 @@ class OrderSubscriptions:
 
 @strawberry.type
 class OrderMutations:
-    @strawberry_django.mutation(description="Place an order; reserves its stock.")
+    @mutation(description="Place an order; reserves its stock.")
     async def create_order(
         self, info: strawberry.Info, input: CreateOrderInput
     ) -> OrderType:
-        customer = require_user(info)
         placed = await sync_to_async(services.create_order)(
-            customer=customer,
+            customer=current_user(info),
             product_id=decode_global_id(
                 input.product_id,
                 type_name="Product",
                 missing=products_api.PRODUCT_NOT_FOUND,
+                field="product_id",
             ),
             quantity=input.quantity,
             idempotency_key=input.idempotency_key,
         )
-        if placed.product is not None:
-            # The reservation read the product already: the payload's product
-            # needs no second query.
-            loader = get_loader(info, products_api.load_products)
-            loader.prime(placed.product.pk, placed.product)
+        # The reservation read the product already: the payload's product
+        # needs no second query.
+        await OrderNeeds.of(info).load(info, [placed.order], known=[placed.reservation])
         return placed.order  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Change the quantity or move the status of an order."
-    )
+    @mutation(description="Change the quantity or move the status of an order.")
     def update_order(self, info: strawberry.Info, input: UpdateOrderInput) -> OrderType:
         order = services.update_order(
-            actor=require_user(info),
-            order_id=_order_pk(input.id),
+            actor=current_user(info),
+            order_id=OrderType.primary_key(input.id),
             quantity=input.quantity,
             status=input.status.value if input.status else None,
         )
         return order  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Cancel a pending order; returns its stock."
-    )
+    @mutation(description="Cancel a pending order; returns its stock.")
     def cancel_order(self, info: strawberry.Info, input: CancelOrderInput) -> OrderType:
         order = services.cancel_order(
-            actor=require_user(info), order_id=_order_pk(input.id)
+            actor=current_user(info), order_id=OrderType.primary_key(input.id)
         )
         return order  # type: ignore[return-value]

@@ -6,7 +6,6 @@ import strawberry
 import strawberry_django
 from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
-from strawberry import relay
 from strawberry_django.fields.filter_order import filter_field
 
 from backend.common.graphql.context import current_user, load_now_or_later
@@ -97,7 +96,7 @@ class OrderConnection(CountedConnection[OrderType]):
 
 @strawberry.input(description="An order to place.")
 class CreateOrderInput:
-    product_id: relay.GlobalID = strawberry.field(description="The product's ID.")
+    product_id: strawberry.ID = strawberry.field(description="The product's ID.")
     quantity: int = strawberry.field(description="Units to order, at least 1.")
     idempotency_key: str | None = strawberry.field(
         default=None,
@@ -111,7 +110,7 @@ class CreateOrderInput:
 
 @strawberry.input(description="Changes to an order; give a quantity, a status or both.")
 class UpdateOrderInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     quantity: int | None = strawberry.field(
         default=None, description="New quantity (pending orders only)."
     )
@@ -122,7 +121,7 @@ class UpdateOrderInput:
 
 @strawberry.input(description="The order to cancel.")
 class CancelOrderInput:
-    id: relay.GlobalID
+    id: strawberry.ID
 
 
 OrderEventKind = strawberry.enum(

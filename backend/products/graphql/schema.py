@@ -2,23 +2,13 @@ from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
-import strawberry_django
 from strawberry import relay
 
 from backend.common.errors import NotFound
-from backend.common.graphql.context import get_loader
-from backend.common.graphql.ids import decode_global_id
+from backend.common.graphql.context import current_user, get_loader
+from backend.common.graphql.fields import connection_field, node_field
 from backend.common.graphql.live import listen
-from backend.common.graphql.pagination import (
-    AFTER,
-    BEFORE,
-    FIRST,
-    LAST,
-    PageArgs,
-    PageSizeLimit,
-    paginate,
-)
-from backend.common.graphql.permissions import require_staff
+from backend.common.graphql.mutations import mutation
 from backend.products import api, events, selectors, services
 
 from .types import (
@@ -32,49 +22,20 @@ from .types import (
 )
 
 
-def _product_pk(global_id: relay.GlobalID) -> int:
-    return decode_global_id(
-        global_id, type_name="Product", missing=services.PRODUCT_NOT_FOUND
-    )
-
-
 @strawberry.type
 class ProductQueries:
-    @strawberry.field(
-        description="One product by its global ID; null when it does not exist."
+    product: ProductType | None = node_field(
+        ProductType,
+        description="One product by its global ID; null when it does not exist.",
     )
-    async def product(
-        self, info: strawberry.Info, id: relay.GlobalID
-    ) -> ProductType | None:
-        if id.type_name != "Product":
-            return None
-        [product] = await ProductType.resolve_nodes(info=info, node_ids=[id.node_id])
-        return product
 
-    @strawberry.field(
+    products: ProductConnection = connection_field(
+        connection_type=ProductConnection,
+        filters_type=ProductFilter,
+        ordering_type=ProductOrder,
+        rows=lambda info: selectors.get_products_by_name(),
         description="The catalogue, a page at a time; anyone may read it.",
-        extensions=[PageSizeLimit()],
     )
-    async def products(
-        self,
-        info: strawberry.Info,
-        filters: ProductFilter | None = None,
-        ordering: list[ProductOrder] | None = None,
-        first: Annotated[int | None, FIRST] = None,
-        after: Annotated[str | None, AFTER] = None,
-        last: Annotated[int | None, LAST] = None,
-        before: Annotated[str | None, BEFORE] = None,
-    ) -> ProductConnection:
-        connection, _ = await paginate(
-            selectors.get_products_by_name(),
-            info=info,
-            connection_type=ProductConnection,
-            args=PageArgs(first=first, after=after, last=last, before=before),
-            filters=filters,
-            ordering=ordering,
-            ordering_type=ProductOrder,
-        )
-        return connection
 
 
 @strawberry.type
@@ -92,7 +53,7 @@ class ProductSubscriptions:
             relay.GlobalID, strawberry.argument(description="The product's ID.")
         ],
     ) -> AsyncGenerator[ProductType, None]:
-        product_id = _product_pk(id)
+        product_id = ProductType.primary_key(id)
         if await get_loader(info, api.load_products).load(product_id) is None:
             raise NotFound(services.PRODUCT_NOT_FOUND)
         async for _ in listen(
@@ -106,12 +67,12 @@ class ProductSubscriptions:
 
 @strawberry.type
 class ProductMutations:
-    @strawberry_django.mutation(description="Add a product to the catalogue (staff).")
+    @mutation(description="Add a product to the catalogue (staff).")
     def create_product(
         self, info: strawberry.Info, input: CreateProductInput
     ) -> ProductType:
-        require_staff(info)
         product = services.create_product(
+            actor=current_user(info),
             name=input.name,
             description=input.description,
             price=input.price,
@@ -119,27 +80,27 @@ class ProductMutations:
         )
         return product  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Change the given fields of a product (staff)."
-    )
+    @mutation(description="Change the given fields of a product (staff).")
     def update_product(
         self, info: strawberry.Info, input: UpdateProductInput
     ) -> ProductType:
-        require_staff(info)
         changes = {
             field: value
             for field in ("name", "description", "price", "stock_quantity")
             if (value := getattr(input, field)) is not strawberry.UNSET
         }
-        product = services.update_product(product_id=_product_pk(input.id), **changes)
+        product = services.update_product(
+            actor=current_user(info),
+            product_id=ProductType.primary_key(input.id),
+            **changes,
+        )
         return product  # type: ignore[return-value]
 
-    @strawberry_django.mutation(
-        description="Delete a product that has no orders (staff)."
-    )
+    @mutation(description="Delete a product that has no orders (staff).")
     def delete_product(
         self, info: strawberry.Info, input: DeleteProductInput
     ) -> ProductType:
-        require_staff(info)
-        product = services.delete_product(product_id=_product_pk(input.id))
+        product = services.delete_product(
+            actor=current_user(info), product_id=ProductType.primary_key(input.id)
+        )
         return product  # type: ignore[return-value]

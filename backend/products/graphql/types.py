@@ -4,11 +4,11 @@ from decimal import Decimal
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from strawberry import relay
 from strawberry_django.fields.filter_order import filter_field
 
 from backend.common.graphql.node import ModelNode
 from backend.common.graphql.pagination import CountedConnection
+from backend.products.api import ProductSnapshot
 from backend.products.models import Product
 
 
@@ -60,6 +60,8 @@ class ProductOrder:
 @strawberry.type(name="Product", description="An item of the catalogue.")
 class ProductType(ModelNode):
     model = Product
+    # Placing an order answers with the product as the reservation left it.
+    also_renders = (ProductSnapshot,)
 
     name: str = strawberry.field(description="Display name, 1-255 characters.")
     description: str = strawberry.field(description="Free text; may be empty.")
@@ -89,7 +91,7 @@ class CreateProductInput:
     description="Fields to change on a product; fields left out keep their value."
 )
 class UpdateProductInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     price: Decimal | None = strawberry.UNSET
@@ -98,4 +100,4 @@ class UpdateProductInput:
 
 @strawberry.input(description="The product to delete.")
 class DeleteProductInput:
-    id: relay.GlobalID
+    id: strawberry.ID

@@ -1,6 +1,8 @@
-"""Create the suite's accounts in the live database and print them as JSON.
+"""Create accounts in a live database and print them (with sessions) as JSON.
 
-    DJANGO_SETTINGS_MODULE=config.settings python -m tests.concurrency.seed 200
+    DJANGO_SETTINGS_MODULE=config.settings python -m tools.seed_accounts 200
+
+Used by the live test suites and by bench.throttle.
 
 Run in the server's own environment (same SECRET_KEY and DATABASE_URL).
 Customers get a signed-in session made here, as Django's test client's
