@@ -5,18 +5,25 @@ channel of the layer per group in use (a hub), whose messages are handed to
 every local subscriber of that group. So a status change seen by 1,000 staff
 sockets is one message per process from Redis, one batched session check and
 one product read per process, not one of each per subscriber. Each
-subscriber has a queue of its own, so subscriptions sharing a connection never
+subscriber has an inbox of its own, so subscriptions sharing a connection never
 share a group membership: one completing cannot stop its siblings' events
 (strawberry-django#942).
+
+The subscribers of one event in one process also share a memo (`shared`): the
+payload their resolvers build from the message, and the executed result of
+each (document, variables, visibility) group (schema/execution.py), so 1,000
+staff subscriptions execute the selection once. Each subscriber's own checks
+(its session, may it see this order) still run for it alone, before anything
+is shared with it.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import strawberry
 from channels.db import database_sync_to_async
@@ -29,6 +36,7 @@ from redis.exceptions import RedisError
 from strawberry.dataloader import DataLoader
 
 from backend.common.errors import PermissionDeniedError
+from backend.common.mailbox import Mailbox
 
 # Layers forget a group membership after group_expiry (a day by default); a
 # subscription open longer renews its own.
@@ -47,6 +55,14 @@ class SocketRequest:
     user: AbstractBaseUser | AnonymousUser
     session_key: str | None
 
+    @property
+    def visibility(self) -> tuple[str, Any]:
+        """Whose data the results may show: identical for every staff member
+        (staff see any order, every field), a person's own otherwise."""
+        if getattr(self.user, "is_staff", False):
+            return ("staff", None)
+        return ("user", self.user.pk)
+
 
 @dataclass
 class SocketContext:
@@ -55,6 +71,21 @@ class SocketContext:
     request: SocketRequest
     loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # What this event's subscribers in this process share; None between events.
+    event_memo: dict[Any, Any] | None = None
+
+
+T = TypeVar("T")
+
+
+def shared(info: strawberry.Info, key: Any, build: Callable[[], T]) -> T:
+    """One value per event and process for `key`: the first subscriber builds it."""
+    memo = cast(SocketContext, info.context).event_memo
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return cast(T, memo[key])
 
 
 def _live_sessions(requests: Iterable[SocketRequest]) -> set[str]:
@@ -96,14 +127,17 @@ def _layer() -> BaseChannelLayer:
     return cast(BaseChannelLayer, layer)
 
 
-@dataclass(eq=False)
+# (message, the event's shared loaders, its shared memo, whether the session is live)
+_Delivery = tuple[dict[str, Any], dict[Any, Any], dict[Any, Any], bool]
+
+
 class _Subscriber:
-    request: SocketRequest
-    private: bool
-    # (message, the event's shared loaders, whether its session is live)
-    inbox: asyncio.Queue[tuple[dict[str, Any], dict[Any, Any], bool]] = field(
-        default_factory=asyncio.Queue
-    )
+    __slots__ = ("inbox", "private", "request")
+
+    def __init__(self, request: SocketRequest, private: bool) -> None:
+        self.request = request
+        self.private = private
+        self.inbox: Mailbox[_Delivery] = Mailbox()
 
 
 class _Hub:
@@ -164,31 +198,35 @@ class _Hub:
         # Each event reads fresh rows once for every subscriber here: public
         # data (products) only, whoever asks first.
         loaders: dict[Any, Any] = {}
+        memo: dict[Any, Any] = {}
         for subscriber in subscribers:
             alive = not subscriber.private or subscriber.request.session_key in live
-            subscriber.inbox.put_nowait((message, loaders, alive))
+            subscriber.inbox.put_nowait((message, loaders, memo, alive))
 
 
 # One hub per event loop and group (the in-process tests run several loops).
 _hubs: dict[tuple[int, str], _Hub] = {}
 
 
-@contextlib.contextmanager
-def _subscribed(group: str, subscriber: _Subscriber) -> Iterator[None]:
+def _join(group: str, subscriber: _Subscriber) -> tuple[int, str]:
     key = (id(asyncio.get_running_loop()), group)
     hub = _hubs.get(key)
     if hub is None:
         hub = _hubs[key] = _Hub(group)
         hub.start()
     hub.subscribers.add(subscriber)
-    try:
-        yield
-    finally:
-        hub.subscribers.discard(subscriber)
-        if not hub.subscribers:
-            del _hubs[key]
-            if hub.task is not None:
-                hub.task.cancel()
+    return key
+
+
+def _leave(key: tuple[int, str], subscriber: _Subscriber) -> None:
+    hub = _hubs.get(key)
+    if hub is None:
+        return
+    hub.subscribers.discard(subscriber)
+    if not hub.subscribers:
+        del _hubs[key]
+        if hub.task is not None:
+            hub.task.cancel()
 
 
 async def listen(
@@ -201,13 +239,21 @@ async def listen(
     ends with PERMISSION_DENIED.
     """
     context = cast(SocketContext, info.context)
-    subscriber = _Subscriber(request=context.request, private=private)
-    with contextlib.ExitStack() as memberships:
+    subscriber = _Subscriber(context.request, private)
+    # Plain try/finally rather than a context manager per group: one
+    # generator frame fewer per open subscription.
+    joined = []
+    try:
         for group in groups:
-            memberships.enter_context(_subscribed(group, subscriber))
+            joined.append(_join(group, subscriber))
         while True:
-            message, loaders, alive = await subscriber.inbox.get()
+            message, loaders, memo, alive = await subscriber.inbox.get()
             if not alive:
                 raise PermissionDeniedError(SESSION_ENDED)
             context.loaders = loaders
+            context.event_memo = memo
             yield message
+            context.event_memo = None
+    finally:
+        for key in joined:
+            _leave(key, subscriber)
