@@ -204,14 +204,21 @@ class SessionUser:
         self.application = application
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
-        # The last Cookie header, as Channels' CookieMiddleware reads them.
-        cookies = parse_cookie((_headers(scope, b"cookie") or [""])[-1])
-        engine = import_module(settings.SESSION_ENGINE)
-        store = engine.SessionStore(cookies.get(settings.SESSION_COOKIE_NAME))
-        # Loads the session: a key naming no live session becomes None.
-        user = await get_user({"session": store})
-        scope = {**scope, "user": user, "session_key": store.session_key}
-        return await self.application(scope, receive, send)
+        # No locals besides these: this frame lasts as long as the socket.
+        user, session_key = await _session_user(scope)
+        return await self.application(
+            {**scope, "user": user, "session_key": session_key}, receive, send
+        )
+
+
+async def _session_user(scope: Scope) -> tuple[Any, str | None]:
+    # The last Cookie header, as Channels' CookieMiddleware reads them.
+    cookies = parse_cookie((_headers(scope, b"cookie") or [""])[-1])
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore(cookies.get(settings.SESSION_COOKIE_NAME))
+    # Loads the session: a key naming no live session becomes None.
+    user = await get_user({"session": store})
+    return user, store.session_key
 
 
 def websocket_application() -> Any:
