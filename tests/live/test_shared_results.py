@@ -6,6 +6,7 @@ visibility (staff; or one person's own sockets) share the executed result
 event at all stays its own. In-process, on the in-memory layer.
 """
 
+import json
 from collections import Counter
 
 import pytest
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from backend.orders.models import OrderStatus
 from backend.orders.services import create_order, update_order
+from schema.sockets import GraphQLSocketConsumer
 from tests.conftest import gid
 from tests.graphql_client import GraphQLClient
 from tests.live.inprocess import Live, in_thread, listening, socket_context
@@ -162,10 +164,10 @@ def test_subscribers_of_one_event_get_their_own_documents_and_variables(
 
     async def scenario():
         everything = Live(socket_context(staff, staff_client), WITH_CUSTOMER)
-        ids_only = Live(socket_context(staff, other_session), IDS_ONLY)
-        one = Live(
-            socket_context(staff, other_session), WITH_CUSTOMER, id=gid("Order", 0)
-        )
+        # Two subscriptions on one socket (one context), as clients multiplex.
+        socket = socket_context(staff, other_session)
+        ids_only = Live(socket, IDS_ONLY)
+        one = Live(socket, WITH_CUSTOMER, id=gid("Order", 0))
         await listening()
 
         await in_thread(update_order)(actor=staff, order_id=first.pk, quantity=2)
@@ -180,3 +182,18 @@ def test_subscribers_of_one_event_get_their_own_documents_and_variables(
         assert nothing == []
 
     run(scenario)
+
+
+def test_a_shared_next_message_is_encoded_as_any_other():
+    consumer = GraphQLSocketConsumer()
+    data = {"orderChanged": {"order": {"id": "T3JkZXI6MQ==", "note": 'a "b" é'}}}
+    messages = [
+        {"id": "1", "type": "next", "payload": {"data": data}},
+        {"id": 'two "2"', "type": "next", "payload": {"data": data}},
+        {"id": "3", "type": "next", "payload": {"data": None, "errors": []}},
+        {"id": "4", "type": "complete"},
+    ]
+
+    encoded = [consumer.encode_json(message) for message in messages]
+
+    assert encoded == [json.dumps(m, separators=(",", ":")) for m in messages]
