@@ -219,7 +219,15 @@ def gunicorn_command() -> list[str]:
 # uvicorn's options for the socket server, besides where it listens and the
 # message cap. No permessage-deflate: its zlib state costs each open socket
 # about 70 KB of memory (bench.fanout), for events of a few hundred bytes.
-SOCKET_SERVER_OPTIONS = ("--ws-per-message-deflate", "false")
+# websockets' sans-I/O protocol (without the legacy protocol's three tasks
+# and stream reader per open socket), lightened further in
+# config/websocket_protocol.py.
+SOCKET_SERVER_OPTIONS = (
+    "--ws",
+    "config.websocket_protocol:WebSocketProtocol",
+    "--ws-per-message-deflate",
+    "false",
+)
 
 
 def uvicorn_command(port: int, *, message_limit: int) -> list[str]:

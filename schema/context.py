@@ -37,6 +37,14 @@ class SocketRequest:
     user: AbstractBaseUser | AnonymousUser
     session_key: str | None
 
+    @property
+    def visibility(self) -> tuple[str, Any]:
+        """Whose data the results may show: identical for every staff member
+        (staff see any order, every field), a person's own otherwise."""
+        if getattr(self.user, "is_staff", False):
+            return ("staff", None)
+        return ("user", self.user.pk)
+
 
 @dataclass
 class SocketContext:
@@ -45,3 +53,6 @@ class SocketContext:
     request: SocketRequest
     loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # What this event's subscribers in this process share; None between events
+    # (backend/common/graphql/live.py, schema/execution.py).
+    event_memo: dict[Any, Any] | None = None

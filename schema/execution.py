@@ -8,13 +8,18 @@ arguments and runs the generic completion machinery. For those fields alone
 this executor reads the value and coerces it, which is all the stock path ends
 up doing; anything unusual (a null, an error) falls back to the stock path, so
 errors are reported exactly as before.
+
+Over the WebSocket it also executes a subscription event once per group of
+subscribers that would get the same result (`_shared_event_result`).
 """
 
+import asyncio
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
+    ExecutionResult,
     GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
@@ -30,6 +35,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from backend.common.graphql.node import ModelNode
+from schema.context import SocketContext
 
 DEFINITION_BACKREF = "strawberry-definition"
 FastField = tuple[Callable[[Any], Any], GraphQLLeafType]
@@ -96,3 +102,63 @@ class AttributeFastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    # Set on the copy graphql-core makes for each subscription event.
+    per_event = False
+
+    def build_per_event_executor(self, payload: Any) -> "AttributeFastPathExecutor":
+        executor = cast(
+            AttributeFastPathExecutor, super().build_per_event_executor(payload)
+        )
+        executor.per_event = True
+        return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        context = self.context_value
+        if (
+            self.per_event
+            and isinstance(context, SocketContext)
+            and context.event_memo is not None
+        ):
+            return self._shared_event_result(context, context.event_memo, serially)
+        return super().execute_operation(serially)
+
+    async def _shared_event_result(
+        self, context: SocketContext, memo: dict[Any, Any], serially: bool | None
+    ) -> ExecutionResult:
+        """This event's result for this subscriber, executed once per group.
+
+        A group is the subscribers of this event (in this process) with the
+        same payload object, operation (the parser cache makes one document
+        per query text), variables and visibility (SocketRequest.visibility):
+        what the selection resolves to depends on nothing else, so each gets
+        the same data. Whether a subscriber gets the event at all (its
+        session, its orders) was decided for it alone before the payload got
+        here. A result with errors is not shared: the others execute their own.
+        """
+        key = (
+            "result",
+            id(self.root_value),
+            id(self.operation),
+            repr(sorted(self.variable_values.coerced.items())),
+            context.request.visibility,
+        )
+        entry = memo.get(key)
+        if entry is None:
+            future = asyncio.ensure_future(self._execute_alone(serially))
+            # The payload is kept with its result: its id stays unique meanwhile.
+            memo[key] = (self.root_value, future)
+            return await asyncio.shield(future)
+        try:
+            result = cast(ExecutionResult, await asyncio.shield(entry[1]))
+        except Exception:
+            result = None
+        if result is None or result.errors:
+            return await self._execute_alone(serially)
+        return result
+
+    async def _execute_alone(self, serially: bool | None) -> ExecutionResult:
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            result = await result
+        return cast(ExecutionResult, result)

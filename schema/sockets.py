@@ -6,13 +6,17 @@ not open a socket that carries its visitor's cookie.
 """
 
 import datetime
+import json
+import sys
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.auth import AuthMiddlewareStack
+from channels.auth import get_user
 from channels.routing import URLRouter
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
+from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.urls import path
 from graphql import GraphQLError
@@ -22,9 +26,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
     SubscribeMessage,
 )
 
+from backend.common.mailbox import Mailbox
 from schema.context import SocketContext, SocketRequest
 from schema.limits.extensions import limit_error
 from schema.observability.metrics import LIVE_SUBSCRIPTIONS
@@ -62,6 +68,10 @@ class SubscriptionCap(BaseGraphQLTransportWSHandler[SocketContext, None]):
             )
             await self._refuse(message, error)
             return
+        # Many sockets send the same document: one string for all of them.
+        payload = message.get("payload")
+        if isinstance(payload, dict) and isinstance(payload.get("query"), str):
+            payload["query"] = sys.intern(payload["query"])
         known = message["id"] in self.operations
         await super().handle_subscribe(message)
         if not known and message["id"] in self.operations:
@@ -84,6 +94,12 @@ class SubscriptionCap(BaseGraphQLTransportWSHandler[SocketContext, None]):
             {"id": message["id"], "type": "error", "payload": [error.formatted]}
         )
 
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        # strawberry cancelled the timeout's task but keeps it (and, through
+        # its CancelledError, its frames) for the socket's whole life.
+        self.connection_init_timeout_task = None
+
 
 class GraphQLSocketConsumer(GraphQLWSConsumer):
     graphql_transport_ws_handler_class = SubscriptionCap  # type: ignore[assignment]
@@ -104,6 +120,8 @@ class GraphQLSocketConsumer(GraphQLWSConsumer):
             ),
             max_subscriptions_per_connection=None,  # SubscriptionCap does it
         )
+        # The same one-reader queue as strawberry's, lighter (live.py).
+        self.message_queue = Mailbox()  # type: ignore[assignment]
 
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
         # OriginCheck let this handshake through: the same rule, not strawberry's
@@ -122,16 +140,38 @@ class GraphQLSocketConsumer(GraphQLWSConsumer):
             return
         await super().receive(text_data=text_data, bytes_data=bytes_data)
 
+    def encode_json(self, data: object) -> str:
+        # A `next` message carrying only data: the data object is the one its
+        # group shares (schema/execution.py), encoded once for all of them.
+        if isinstance(data, dict) and data.get("type") == "next":
+            payload = data["payload"]
+            if payload.keys() == {"data"}:
+                return (
+                    f'{{"id":{json.dumps(data["id"])},"type":"next",'
+                    f'"payload":{{"data":{_encoded_data(payload["data"])}}}}}'
+                )
+        return json.dumps(data, separators=(",", ":"))
+
     async def get_context(  # type: ignore[override]
         self, request: GraphQLWSConsumer, response: GraphQLWSConsumer
     ) -> SocketContext:
-        session = self.scope.get("session")
         return SocketContext(
             request=SocketRequest(
-                user=self.scope["user"],
-                session_key=session.session_key if session is not None else None,
+                user=self.scope["user"], session_key=self.scope["session_key"]
             )
         )
+
+
+# The last data object encoded and its JSON; one per process, held so that
+# its identity cannot be reused meanwhile.
+_last_encoded: tuple[object, str] = (None, "null")
+
+
+def _encoded_data(data: object) -> str:
+    global _last_encoded
+    if _last_encoded[0] is not data:
+        _last_encoded = (data, json.dumps(data, separators=(",", ":")))
+    return _last_encoded[1]
 
 
 def _allowed_origin(origin: str) -> bool:
@@ -176,10 +216,40 @@ class OriginCheck:
         return await app(scope, receive, send)
 
 
+class SessionUser:
+    """Put the session cookie's user and session key in the scope, nothing more.
+
+    Channels' AuthMiddlewareStack would keep, for the socket's whole life, the
+    parsed cookies, a session object with its data and a lazy user wrapper
+    (memory per open socket); the subscriptions need only the user and the
+    key, which they check again at each private event (live.py). The user is
+    resolved as Channels does it (channels.auth.get_user: the session's
+    backend, its auth hash verified, else anonymous).
+    """
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
+        # No locals besides these: this frame lasts as long as the socket.
+        user, session_key = await _session_user(scope)
+        return await self.application(
+            {**scope, "user": user, "session_key": session_key}, receive, send
+        )
+
+
+async def _session_user(scope: Scope) -> tuple[Any, str | None]:
+    # The last Cookie header, as Channels' CookieMiddleware reads them.
+    cookies = parse_cookie((_headers(scope, b"cookie") or [""])[-1])
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore(cookies.get(settings.SESSION_COOKIE_NAME))
+    # Loads the session: a key naming no live session becomes None.
+    user = await get_user({"session": store})
+    return user, store.session_key
+
+
 def websocket_application() -> Any:
     """The ASGI application for WebSocket connections."""
     return OriginCheck(
-        AuthMiddlewareStack(
-            URLRouter([path("graphql/", GraphQLSocketConsumer.as_asgi())])
-        )
+        SessionUser(URLRouter([path("graphql/", GraphQLSocketConsumer.as_asgi())]))
     )

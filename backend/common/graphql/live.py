@@ -5,18 +5,24 @@ channel of the layer per group in use (a hub), whose messages are handed to
 every local subscriber of that group. So a status change seen by 1,000 staff
 sockets is one message per process from Redis, one batched session check and
 one product read per process, not one of each per subscriber. Each
-subscriber has a queue of its own, so subscriptions sharing a connection never
+subscriber has an inbox of its own, so subscriptions sharing a connection never
 share a group membership: one completing cannot stop its siblings' events
 (strawberry-django#942).
+
+The subscribers of one event in one process also share a memo (`shared`): the
+payload their resolvers build from the message, and the executed result of
+each (document, variables, visibility) group (schema/execution.py), so 1,000
+staff subscriptions execute the selection once. Each subscriber's own checks
+(its session, may it see this order) still run for it alone, before anything
+is shared with it.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterable
 from importlib import import_module
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import strawberry
 from channels.db import database_sync_to_async
@@ -28,8 +34,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from backend.common.errors import PermissionDeniedError
-
-from .context import AppContext
+from backend.common.mailbox import Mailbox
 
 # Layers forget a group membership after group_expiry (a day by default); a
 # subscription open longer renews its own.
@@ -46,6 +51,28 @@ class Subscriber(Protocol):
 
     user: AbstractBaseUser | AnonymousUser
     session_key: str | None
+
+
+class EventContext(Protocol):
+    """What `listen` and `shared` need of the socket's context
+    (schema/context.py's SocketContext)."""
+
+    request: Subscriber
+    loaders: dict[Any, Any]
+    event_memo: dict[Any, Any] | None
+
+
+T = TypeVar("T")
+
+
+def shared(info: strawberry.Info, key: Any, build: Callable[[], T]) -> T:
+    """One value per event and process for `key`: the first subscriber builds it."""
+    memo = cast(EventContext, info.context).event_memo
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return cast(T, memo[key])
 
 
 def _live_sessions(requests: Iterable[Subscriber]) -> set[str]:
@@ -87,14 +114,17 @@ def _layer() -> BaseChannelLayer:
     return cast(BaseChannelLayer, layer)
 
 
-@dataclass(eq=False)
+# (message, the event's shared loaders, its shared memo, whether the session is live)
+_Delivery = tuple[dict[str, Any], dict[Any, Any], dict[Any, Any], bool]
+
+
 class _Subscriber:
-    request: Subscriber
-    private: bool
-    # (message, the event's shared loaders, whether its session is live)
-    inbox: asyncio.Queue[tuple[dict[str, Any], dict[Any, Any], bool]] = field(
-        default_factory=asyncio.Queue
-    )
+    __slots__ = ("inbox", "private", "request")
+
+    def __init__(self, request: Subscriber, private: bool) -> None:
+        self.request = request
+        self.private = private
+        self.inbox: Mailbox[_Delivery] = Mailbox()
 
 
 class _Hub:
@@ -155,31 +185,35 @@ class _Hub:
         # Each event reads fresh rows once for every subscriber here: public
         # data (products) only, whoever asks first.
         loaders: dict[Any, Any] = {}
+        memo: dict[Any, Any] = {}
         for subscriber in subscribers:
             alive = not subscriber.private or subscriber.request.session_key in live
-            subscriber.inbox.put_nowait((message, loaders, alive))
+            subscriber.inbox.put_nowait((message, loaders, memo, alive))
 
 
 # One hub per event loop and group (the in-process tests run several loops).
 _hubs: dict[tuple[int, str], _Hub] = {}
 
 
-@contextlib.contextmanager
-def _subscribed(group: str, subscriber: _Subscriber) -> Iterator[None]:
+def _join(group: str, subscriber: _Subscriber) -> tuple[int, str]:
     key = (id(asyncio.get_running_loop()), group)
     hub = _hubs.get(key)
     if hub is None:
         hub = _hubs[key] = _Hub(group)
         hub.start()
     hub.subscribers.add(subscriber)
-    try:
-        yield
-    finally:
-        hub.subscribers.discard(subscriber)
-        if not hub.subscribers:
-            del _hubs[key]
-            if hub.task is not None:
-                hub.task.cancel()
+    return key
+
+
+def _leave(key: tuple[int, str], subscriber: _Subscriber) -> None:
+    hub = _hubs.get(key)
+    if hub is None:
+        return
+    hub.subscribers.discard(subscriber)
+    if not hub.subscribers:
+        del _hubs[key]
+        if hub.task is not None:
+            hub.task.cancel()
 
 
 async def listen(
@@ -191,14 +225,22 @@ async def listen(
     (checked for each event): after a logout (or expiry) the subscription
     ends with PERMISSION_DENIED.
     """
-    context = cast(AppContext, info.context)
-    subscriber = _Subscriber(request=context.request, private=private)
-    with contextlib.ExitStack() as memberships:
+    context = cast(EventContext, info.context)
+    subscriber = _Subscriber(context.request, private)
+    # Plain try/finally rather than a context manager per group: one
+    # generator frame fewer per open subscription.
+    joined = []
+    try:
         for group in groups:
-            memberships.enter_context(_subscribed(group, subscriber))
+            joined.append(_join(group, subscriber))
         while True:
-            message, loaders, alive = await subscriber.inbox.get()
+            message, loaders, memo, alive = await subscriber.inbox.get()
             if not alive:
                 raise PermissionDeniedError(SESSION_ENDED)
             context.loaders = loaders
+            context.event_memo = memo
             yield message
+            context.event_memo = None
+    finally:
+        for key in joined:
+            _leave(key, subscriber)

@@ -1,5 +1,6 @@
 from collections.abc import AsyncGenerator
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 import strawberry
 from asgiref.sync import sync_to_async
@@ -9,7 +10,7 @@ from strawberry import relay
 from backend.common.graphql.context import current_user
 from backend.common.graphql.fields import connection_field, node_field
 from backend.common.graphql.ids import decode_global_id, parse_primary_key
-from backend.common.graphql.live import listen
+from backend.common.graphql.live import listen, shared
 from backend.common.graphql.mutations import mutation
 from backend.common.graphql.permissions import SignedInOnly
 from backend.common.permissions import require_signed_in
@@ -88,12 +89,20 @@ class OrderSubscriptions:
             # another customer's order.
             wanted = -1 if key is None else key
         async for message in listen(info, groups=events.groups_for(user), private=True):
-            order = events.order_from_event(message)
+            # One payload per event and process, whoever it goes to: the
+            # checks below are this subscriber's own.
+            event = shared(info, "order_changed", partial(_order_changed, message))
+            # The model instance the event carries (typed as its GraphQL type).
+            order: Any = event.order
             if events.may_see(user, order) and wanted in (None, order.pk):
-                yield OrderChangedEvent(
-                    kind=events.OrderEventKind(message["kind"]),
-                    order=order,  # type: ignore[arg-type]
-                )
+                yield event
+
+
+def _order_changed(message: dict[str, Any]) -> OrderChangedEvent:
+    return OrderChangedEvent(
+        kind=events.OrderEventKind(message["kind"]),
+        order=events.order_from_event(message),  # type: ignore[arg-type]
+    )
 
 
 @strawberry.type
