@@ -139,18 +139,17 @@ export async function newClient({
     lazy: true,
     retryAttempts: 0,
   });
+  // Persisted queries on the HTTP side only: subscriptions send their text.
+  const http = new HttpLink({ uri: graphqlUrl, fetch: apolloFetch });
   const link = split(
     ({ query }) => {
       const definition = getMainDefinition(query);
       return definition.kind === Kind.OPERATION_DEFINITION && definition.operation === "subscription";
     },
     new GraphQLWsLink(sockets),
-    new HttpLink({ uri: graphqlUrl, fetch: apolloFetch }),
+    persistedQueries ? createPersistedQueryLink(persistedQueries).concat(http) : http,
   );
-  const client = new ApolloClient({
-    link: persistedQueries ? createPersistedQueryLink(persistedQueries).concat(link) : link,
-    cache,
-  });
+  const client = new ApolloClient({ link, cache });
   return {
     client,
     jar,
