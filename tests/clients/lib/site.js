@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ApolloClient, HttpLink, InMemoryCache, split } from "@apollo/client";
+import { SetContextLink } from "@apollo/client/link/context";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition, relayStylePagination } from "@apollo/client/utilities";
@@ -110,8 +111,6 @@ export async function newClient({
     const headers = new Headers(init.headers);
     headers.set("Origin", origin);
     if (jar.cookies.size) headers.set("Cookie", jar.header());
-    const token = jar.cookies.get("csrftoken");
-    if (token) headers.set("X-CSRFToken", token);
     const response = await fetch(url, { ...init, headers });
     jar.remember(response);
     return response;
@@ -139,8 +138,13 @@ export async function newClient({
     lazy: true,
     retryAttempts: 0,
   });
-  // Persisted queries on the HTTP side only: subscriptions send their text.
-  const http = new HttpLink({ uri: graphqlUrl, fetch: apolloFetch });
+  // The CSRF header, read from its cookie for each request (the README's
+  // csrfToken() reads document.cookie; the jar is this client's). Persisted
+  // queries on the HTTP side only: subscriptions send their text.
+  const csrf = new SetContextLink(({ headers }) => ({
+    headers: { ...headers, "X-CSRFToken": jar.cookies.get("csrftoken") ?? "" },
+  }));
+  const http = csrf.concat(new HttpLink({ uri: graphqlUrl, credentials: "include", fetch: apolloFetch }));
   const link = split(
     ({ query }) => {
       const definition = getMainDefinition(query);
