@@ -97,13 +97,15 @@ def _graphql_url(server: AsgiServer) -> str:
 def servers() -> Iterator[Servers]:
     with ExitStack() as stack:
         site = stack.enter_context(running_site())
+        # The audited servers keep the default cost bucket, as deployed.
+        audited = {k: v for k, v in site.env.items() if k != "GRAPHQL_COST_BUCKET"}
         logs = {
             "production": site.server,
             "introspection": stack.enter_context(
-                running_asgi_server({**site.env, "GRAPHQL_INTROSPECTION_ENABLED": "1"})
+                running_asgi_server({**audited, "GRAPHQL_INTROSPECTION_ENABLED": "1"})
             ),
             "debug": stack.enter_context(
-                running_asgi_server({**site.env, "DEBUG": "1"})
+                running_asgi_server({**audited, "DEBUG": "1"})
             ),
         }
         yield Servers(
