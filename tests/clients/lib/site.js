@@ -1,6 +1,6 @@
 // What every client test needs: the live server pytest started, the frontend
 // contract's operations, and Apollo Client set up the way a browser app does it
-// (a cookie jar, the CSRF header on every POST, the session cookie on the socket).
+// (a cookie jar, the CSRF header on every request, the session cookie on the socket).
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -98,7 +98,7 @@ class CookieJar {
  *
  * cache: an InMemoryCache (frontendCache() for the README's); persistedQueries:
  * options for Apollo's persisted-query link (none: no link); exchanges: an
- * array that receives { request, response } (both parsed JSON) for each HTTP
+ * array that receives { method, request, response } (parsed JSON) for each HTTP
  * call Apollo makes, as the server saw and answered it.
  */
 export async function newClient({
