@@ -1,7 +1,9 @@
 """Real JavaScript clients against a live server: the Node suite in this folder
 (`node --test`, its packages pinned by package-lock.json and installed with
 `npm ci`) runs against the ASGI application under uvicorn on a database of its
-own. Its output is this test's failure message.
+own, served three ways: production settings, the same with introspection on
+(the spec audit's variables checks query `__type`), and DEBUG. Its output is
+this test's failure message.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
-from tests.live.site import PASSWORD, STAFF, Site, running_site
+from tests.live.site import PASSWORD, STAFF, running_site
+from tools.asgi_server import AsgiServer, running_asgi_server
+from tools.graphql_http import HOST
 
 HERE = Path(__file__).resolve().parent
 LOCK = HERE / "package-lock.json"
@@ -69,16 +75,53 @@ def node() -> str:
     return node
 
 
+@dataclass
+class Servers:
+    """One database served three ways; each server's URL and log."""
+
+    urls: dict[str, str]
+    logs: dict[str, AsgiServer]
+
+    def log_tails(self) -> str:
+        return "\n".join(
+            f"{name} server log:\n{server.log_tail()}"
+            for name, server in self.logs.items()
+        )
+
+
+def _graphql_url(server: AsgiServer) -> str:
+    return f"http://{HOST}:{server.port}/graphql/"
+
+
 @pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    with running_site() as running:
-        yield running
+def servers() -> Iterator[Servers]:
+    with ExitStack() as stack:
+        site = stack.enter_context(running_site())
+        # The audited servers keep the default cost bucket, as deployed.
+        audited = {k: v for k, v in site.env.items() if k != "GRAPHQL_COST_BUCKET"}
+        logs = {
+            "production": site.server,
+            "introspection": stack.enter_context(
+                running_asgi_server({**audited, "GRAPHQL_INTROSPECTION_ENABLED": "1"})
+            ),
+            "debug": stack.enter_context(
+                running_asgi_server({**audited, "DEBUG": "1"})
+            ),
+        }
+        yield Servers(
+            urls={
+                "ORDERGRAPH_GRAPHQL_URL": _graphql_url(logs["production"]),
+                "ORDERGRAPH_INTROSPECTION_URL": _graphql_url(logs["introspection"]),
+                "ORDERGRAPH_DEBUG_URL": _graphql_url(logs["debug"]),
+            },
+            logs=logs,
+        )
 
 
-def test_the_node_client_suite_passes_against_the_live_server(node, site):
+def test_the_node_client_suite_passes_against_the_live_server(node, servers):
     env = {
         **os.environ,
-        "ORDERGRAPH_GRAPHQL_URL": f"{site.origin}/graphql/",
+        **servers.urls,
         "ORDERGRAPH_STAFF_USERNAME": STAFF,
         "ORDERGRAPH_STAFF_PASSWORD": PASSWORD,
     }
@@ -94,6 +137,5 @@ def test_the_node_client_suite_passes_against_the_live_server(node, site):
     )
 
     assert done.returncode == 0, (
-        f"node --test failed:\n{done.stdout}\n{done.stderr}\n"
-        f"server log:\n{site.server.log_tail()}"
+        f"node --test failed:\n{done.stdout}\n{done.stderr}\n{servers.log_tails()}"
     )
