@@ -9,7 +9,7 @@ class, `code` from the attribute), and carry `extensions` so the same error
 raised from a query becomes a top-level GraphQL error with the code in it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -78,6 +78,45 @@ def field_errors(errors: Mapping[str, list[str]]) -> ValidationError:
             for field, messages in errors.items()
         }
     )
+
+
+# A problem the caller met in the input before calling the service: an ID that
+# does not decode (ValidationError on its field) or names nothing (NotFound).
+InputError = ValidationError | ObjectDoesNotExist
+
+
+def raise_input_errors(
+    *checks: Callable[[], object], found: InputError | None = None
+) -> None:
+    """Run every check of the input's shape; raise all their problems at once.
+
+    A check raising a ValidationError keyed by field adds its messages, field
+    by field, to one ValidationError raised at the end, with `found`'s if it
+    is one; anything else (a refusal that is not about the input's shape)
+    propagates at once. Checks here need no database. A `found` that is not a
+    ValidationError (an ID naming nothing) is raised when the shape is right,
+    where a missing object would be reported: the rules that need the
+    database run after, in their usual order.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+
+    def add(error: ValidationError) -> None:
+        for field, items in error.error_dict.items():
+            errors.setdefault(field, []).extend(items)
+
+    if isinstance(found, ValidationError):
+        add(found)
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            add(error)
+    if errors:
+        raise ValidationError(errors)
+    if found is not None:
+        raise found
 
 
 def as_validation_error(error: ValidationError) -> ValidationError:

@@ -5,9 +5,11 @@ from django.utils import timezone
 
 from backend.common.errors import (
     DomainError,
+    InputError,
     NotFound,
     PermissionDeniedError,
     field_errors,
+    raise_input_errors,
 )
 from backend.common.permissions import Actor, is_staff, require_signed_in
 from backend.products import api as products_api
@@ -52,7 +54,9 @@ def _check_quantity(quantity: int) -> None:
         )
 
 
-def _check_idempotency_key(key: str) -> None:
+def _check_idempotency_key(key: str | None) -> None:
+    if key is None:
+        return
     if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise field_errors(
             {
@@ -87,19 +91,25 @@ def create_order(
     product_id: int,
     quantity: int,
     idempotency_key: str | None = None,
+    input_errors: InputError | None = None,
 ) -> PlacedOrder:
     """Place an order, reserving its stock in the same transaction.
 
     With an idempotency key, a repeat by the same customer returns the first
     order and moves no stock, even when the repeats race each other. Only a
-    signed-in customer places orders.
+    signed-in customer places orders. Every problem of the input's shape
+    (`input_errors`, the caller's, included) is reported at once.
     """
     buyer = require_signed_in(customer)
-    _check_quantity(quantity)
-    if idempotency_key is not None:
-        _check_idempotency_key(idempotency_key)
-        if existing := _order_with_key(customer, idempotency_key):
-            return _replay(existing, product_id=product_id, quantity=quantity)
+    raise_input_errors(
+        lambda: _check_quantity(quantity),
+        lambda: _check_idempotency_key(idempotency_key),
+        found=input_errors,
+    )
+    if idempotency_key is not None and (
+        existing := _order_with_key(customer, idempotency_key)
+    ):
+        return _replay(existing, product_id=product_id, quantity=quantity)
     try:
         with transaction.atomic():
             reservation = products_api.reserve_stock(
@@ -128,6 +138,13 @@ def create_order(
         return _replay(existing, product_id=product_id, quantity=quantity)
 
 
+def _check_changes(quantity: int | None, status: str | None) -> None:
+    if quantity is None and status is None:
+        raise field_errors({"quantity": ["Give a quantity or a status to change."]})
+    if quantity is not None:
+        _check_quantity(quantity)
+
+
 def _lock_order(actor: Actor, order_id: int) -> Order:
     order = selectors.visible_orders(actor).select_for_update().filter(pk=order_id)
     locked = order.first()
@@ -137,7 +154,6 @@ def _lock_order(actor: Actor, order_id: int) -> Order:
 
 
 def _change_quantity(order: Order, quantity: int) -> None:
-    _check_quantity(quantity)
     if order.status != OrderStatus.PENDING:
         raise DomainError(
             field="quantity",
@@ -184,15 +200,17 @@ def update_order(
     order_id: int,
     quantity: int | None = None,
     status: str | None = None,
+    input_errors: InputError | None = None,
 ) -> Order:
     """Change an order's quantity and/or status, moving stock with it.
 
     Owners (and staff) change the quantity of pending orders and cancel them;
-    only staff ship and deliver. Anonymous actors change nothing.
+    only staff ship and deliver. Anonymous actors change nothing. Every
+    problem of the input's shape (`input_errors`, the caller's, included) is
+    reported at once, before the order is looked up.
     """
     require_signed_in(actor)
-    if quantity is None and status is None:
-        raise field_errors({"quantity": ["Give a quantity or a status to change."]})
+    raise_input_errors(lambda: _check_changes(quantity, status), found=input_errors)
     order = _lock_order(actor, order_id)
     if quantity is not None:
         _change_quantity(order, quantity)
@@ -212,6 +230,13 @@ def update_order(
     return order
 
 
-def cancel_order(*, actor: Actor, order_id: int) -> Order:
+def cancel_order(
+    *, actor: Actor, order_id: int, input_errors: InputError | None = None
+) -> Order:
     """Cancel a pending order and return its stock to the product."""
-    return update_order(actor=actor, order_id=order_id, status=OrderStatus.CANCELED)
+    return update_order(
+        actor=actor,
+        order_id=order_id,
+        status=OrderStatus.CANCELED,
+        input_errors=input_errors,
+    )

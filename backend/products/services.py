@@ -7,7 +7,14 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from backend.common.decimals import without_negative_zero
-from backend.common.errors import DomainError, ErrorCode, NotFound, as_validation_error
+from backend.common.errors import (
+    DomainError,
+    ErrorCode,
+    InputError,
+    NotFound,
+    as_validation_error,
+    raise_input_errors,
+)
 from backend.common.permissions import Actor, require_staff
 
 from . import events
@@ -34,6 +41,15 @@ def _validated(product: Product) -> Product:
     # and -0 (which the database stores as 0) is echoed as what is stored.
     product.price = without_negative_zero(Decimal(product.price).quantize(CENT))
     return product
+
+
+def _check_changes(changes: ProductChanges) -> None:
+    """The given fields' own rules, checked before the product is looked up."""
+    unchanged = [f.name for f in Product._meta.fields if f.name not in changes]
+    try:
+        Product(**changes).clean_fields(exclude=unchanged)
+    except ValidationError as error:
+        raise as_validation_error(error) from error
 
 
 def _get_for_update(product_id: int) -> Product:
@@ -68,11 +84,17 @@ def create_product(
 
 @transaction.atomic
 def update_product(
-    *, actor: Actor, product_id: int, **changes: Unpack[ProductChanges]
+    *,
+    actor: Actor,
+    product_id: int,
+    input_errors: InputError | None = None,
+    **changes: Unpack[ProductChanges],
 ) -> Product:
     """Change only the given fields (staff only); 0, "" and other falsy values
-    are real values."""
+    are real values. Every problem of the input's shape (`input_errors`, the
+    caller's, included) is reported at once, before the product is looked up."""
     require_staff(actor)
+    raise_input_errors(lambda: _check_changes(changes), found=input_errors)
     product = _get_for_update(product_id)
     for field, value in changes.items():
         setattr(product, field, value)
@@ -83,9 +105,12 @@ def update_product(
 
 
 @transaction.atomic
-def delete_product(*, actor: Actor, product_id: int) -> Product:
+def delete_product(
+    *, actor: Actor, product_id: int, input_errors: InputError | None = None
+) -> Product:
     """Delete a product that has no orders; staff only."""
     require_staff(actor)
+    raise_input_errors(found=input_errors)
     product = _get_for_update(product_id)
     try:
         product.delete()

@@ -103,17 +103,19 @@ test("a shopper's visit: login, catalogue, orders paged, a refusal, cancel, logo
     ],
   );
 
-  // refused orders: each input problem comes back as data, nothing thrown
-  for (const [input, field] of [
-    [{ productId: lampId, quantity: 0 }, "quantity"],
-    [{ productId: "not-a-global-id", quantity: 1 }, "productId"],
+  // refused orders: each input problem comes back as data, nothing thrown,
+  // and one call with several problems names every field at fault
+  for (const [input, fields] of [
+    [{ productId: lampId, quantity: 0 }, ["quantity"]],
+    [{ productId: "not-a-global-id", quantity: 1 }, ["productId"]],
+    [{ productId: "not-a-global-id", quantity: 0 }, ["productId", "quantity"]],
   ]) {
     const refused = await client.mutate({ mutation: operation("PlaceOrder"), variables: { input } });
     assert.equal(refused.error, undefined);
     assert.equal(refused.data.createOrder.__typename, "OperationInfo");
     assert.deepEqual(
       refused.data.createOrder.messages.map(({ kind, field, code }) => ({ kind, field, code })),
-      [{ kind: "VALIDATION", field, code: "VALIDATION" }],
+      fields.map((field) => ({ kind: "VALIDATION", field, code: "VALIDATION" })),
     );
   }
 

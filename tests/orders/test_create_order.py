@@ -208,3 +208,55 @@ def test_a_malformed_product_id_is_a_message_on_its_field_not_an_error(
     )
     product.refresh_from_db()
     assert (Order.objects.count(), product.stock_quantity) == (0, 10)
+
+
+def test_every_input_problem_is_reported_at_once_and_nothing_is_written(
+    customer_client, product
+):
+    response = customer_client.run(
+        "PlaceOrder",
+        input={"productId": "%%%not-an-id", "quantity": 0, "idempotencyKey": " "},
+    )
+
+    assert response.errors == []
+    payload = response.data["createOrder"]
+    assert payload["__typename"] == "OperationInfo"
+    assert [(m["kind"], m["field"], m["code"]) for m in payload["messages"]] == [
+        ("VALIDATION", "productId", "VALIDATION"),
+        ("VALIDATION", "quantity", "VALIDATION"),
+        ("VALIDATION", "idempotencyKey", "VALIDATION"),
+    ]
+    product.refresh_from_db()
+    assert (Order.objects.count(), product.stock_quantity) == (0, 10)
+
+
+@pytest.mark.parametrize(
+    "product_id", [gid("Product", 4242), gid("Order", 1)], ids=["missing", "other type"]
+)
+def test_input_problems_come_before_the_rules_that_need_the_database(
+    customer_client, product, product_id
+):
+    # A product that does not exist, asked for 0 units: the quantity is wrong
+    # whatever the catalogue holds; NOT_FOUND waits for a well-formed input.
+    placing = {"productId": product_id}
+    refused = customer_client.run("PlaceOrder", input={**placing, "quantity": 0})
+    not_found = customer_client.run("PlaceOrder", input={**placing, "quantity": 1})
+
+    assert [
+        (m["field"], m["code"]) for m in refused.data["createOrder"]["messages"]
+    ] == [("quantity", "VALIDATION")]
+    assert [
+        (m["field"], m["code"]) for m in not_found.data["createOrder"]["messages"]
+    ] == [(None, "NOT_FOUND")]
+    assert not Order.objects.exists()
+
+
+def test_signed_out_callers_are_refused_before_their_input_is_checked(
+    anonymous_client, product
+):
+    payload = anonymous_client.run(
+        "PlaceOrder", input={"productId": "%%%not-an-id", "quantity": 0}
+    ).data["createOrder"]
+
+    assert [m["code"] for m in payload["messages"]] == ["PERMISSION_DENIED"]
+    assert not Order.objects.exists()

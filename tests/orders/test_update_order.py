@@ -189,3 +189,46 @@ def test_a_malformed_order_id_is_not_found(customer_client, db):
     ]
 
     assert messages(payload) == [(None, "NOT_FOUND", "Order does not exist.")]
+
+
+def test_every_input_problem_of_a_change_is_reported_at_once(
+    customer_client, order, product
+):
+    response = customer_client.run(
+        "ChangeQuantity", input={"id": "%%%not-an-id", "quantity": 0}
+    )
+
+    assert response.errors == []
+    payload = response.data["updateOrder"]
+    assert [(m["kind"], m["field"], m["code"]) for m in payload["messages"]] == [
+        ("VALIDATION", "id", "VALIDATION"),
+        ("VALIDATION", "quantity", "VALIDATION"),
+    ]
+    order.refresh_from_db()
+    assert (order.quantity, order.status, stock_of(product)) == (
+        4,
+        OrderStatus.PENDING,
+        6,
+    )
+
+
+def test_a_bad_quantity_is_reported_before_the_order_is_looked_up(
+    customer_client, order
+):
+    payload = change_quantity(customer_client, Order(pk=order.pk + 1000), 0)
+
+    assert [(m["field"], m["code"]) for m in payload["messages"]] == [
+        ("quantity", "VALIDATION")
+    ]
+
+
+def test_a_malformed_id_to_cancel_is_a_message_on_its_field(customer_client, order):
+    payload = customer_client.run("CancelOrder", input={"id": "%%%not-an-id"}).data[
+        "cancelOrder"
+    ]
+
+    assert [(m["field"], m["code"]) for m in payload["messages"]] == [
+        ("id", "VALIDATION")
+    ]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING

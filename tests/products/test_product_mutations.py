@@ -168,3 +168,49 @@ def test_deleting_a_product_with_orders_is_refused_and_deletes_nothing(
     assert Product.objects.filter(pk=product.pk).exists()
     order.refresh_from_db()
     assert order.product_id == product.pk
+
+
+def test_update_product_reports_a_malformed_id_with_its_bad_fields(
+    staff_client, product
+):
+    response = staff_client.run(
+        "UpdateProduct",
+        input={"id": "%%%not-an-id", "name": "", "price": "-1.00", "stockQuantity": 5},
+    )
+
+    assert response.errors == []
+    payload = response.data["updateProduct"]
+    assert [(m["kind"], m["field"], m["code"]) for m in payload["messages"]] == [
+        ("VALIDATION", "id", "VALIDATION"),
+        ("VALIDATION", "name", "VALIDATION"),
+        ("VALIDATION", "price", "VALIDATION"),
+    ]
+    product.refresh_from_db()
+    assert (product.name, product.price, product.stock_quantity) == (
+        "Teapot",
+        Decimal("12.50"),
+        10,
+    )
+
+
+def test_update_product_checks_its_fields_before_looking_the_product_up(
+    staff_client, product
+):
+    payload = staff_client.run(
+        "UpdateProduct", input={"id": gid("Product", 4242), "price": "-1.00"}
+    ).data["updateProduct"]
+
+    assert [(m["field"], m["code"]) for m in payload["messages"]] == [
+        ("price", "VALIDATION")
+    ]
+
+
+def test_delete_product_reports_a_malformed_id_on_its_field(staff_client, product):
+    payload = staff_client.run("DeleteProduct", input={"id": "%%%not-an-id"}).data[
+        "deleteProduct"
+    ]
+
+    assert [(m["field"], m["code"]) for m in payload["messages"]] == [
+        ("id", "VALIDATION")
+    ]
+    assert Product.objects.filter(pk=product.pk).exists()

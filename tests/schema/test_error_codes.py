@@ -113,6 +113,21 @@ def test_a_refused_mutation_names_its_field_and_code(customer_client, product):
     )
 
 
+def test_a_mutation_names_every_field_at_fault_with_its_code(customer_client, db):
+    response = customer_client.run(
+        "PlaceOrder", input={"productId": "not-a-global-id", "quantity": 0}
+    )
+
+    assert response.errors == []
+    assert [
+        (m["kind"], m["field"], m["code"])
+        for m in response.data["createOrder"]["messages"]
+    ] == [
+        ("VALIDATION", "productId", "VALIDATION"),
+        ("VALIDATION", "quantity", "VALIDATION"),
+    ]
+
+
 def test_the_date_time_scalar_names_its_specification():
     date_time = schema._schema.type_map["DateTime"]
 

@@ -13,9 +13,9 @@ from asgiref.sync import sync_to_async
 from django.db.models import Model, QuerySet
 from strawberry import relay
 
-from backend.common.errors import NotFound
+from backend.common.errors import InputError, NotFound
 
-from .ids import decode_global_id, parse_primary_key
+from .ids import decode_global_id, decode_input_id, parse_primary_key
 
 
 class ModelNode(relay.Node):
@@ -47,6 +47,16 @@ class ModelNode(relay.Node):
         """The primary key a global ID of this type names (see decode_global_id)."""
         type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
         return decode_global_id(
+            global_id, type_name=type_name, missing=cls.not_found_message(), field=field
+        )
+
+    @classmethod
+    def input_key(
+        cls, global_id: str | relay.GlobalID, *, field: str = "id"
+    ) -> tuple[int, InputError | None]:
+        """The key of a mutation input's ID, or its problem (see decode_input_id)."""
+        type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+        return decode_input_id(
             global_id, type_name=type_name, missing=cls.not_found_message(), field=field
         )
 

@@ -9,7 +9,7 @@ from strawberry import relay
 
 from backend.common.graphql.context import current_user
 from backend.common.graphql.fields import connection_field, node_field
-from backend.common.graphql.ids import decode_global_id, parse_primary_key
+from backend.common.graphql.ids import decode_input_id, parse_primary_key
 from backend.common.graphql.live import listen, shared
 from backend.common.graphql.mutations import mutation
 from backend.common.graphql.permissions import SignedInOnly
@@ -111,16 +111,18 @@ class OrderMutations:
     async def create_order(
         self, info: strawberry.Info, input: CreateOrderInput
     ) -> OrderType:
+        product_id, id_errors = decode_input_id(
+            input.product_id,
+            type_name="Product",
+            missing=products_api.PRODUCT_NOT_FOUND,
+            field="product_id",
+        )
         placed = await sync_to_async(services.create_order)(
             customer=current_user(info),
-            product_id=decode_global_id(
-                input.product_id,
-                type_name="Product",
-                missing=products_api.PRODUCT_NOT_FOUND,
-                field="product_id",
-            ),
+            product_id=product_id,
             quantity=input.quantity,
             idempotency_key=input.idempotency_key,
+            input_errors=id_errors,
         )
         # The reservation read the product already: the payload's product
         # needs no second query.
@@ -129,17 +131,20 @@ class OrderMutations:
 
     @mutation(description="Change the quantity or move the status of an order.")
     def update_order(self, info: strawberry.Info, input: UpdateOrderInput) -> OrderType:
+        order_id, id_errors = OrderType.input_key(input.id)
         order = services.update_order(
             actor=current_user(info),
-            order_id=OrderType.primary_key(input.id),
+            order_id=order_id,
             quantity=input.quantity,
             status=input.status.value if input.status else None,
+            input_errors=id_errors,
         )
         return order  # type: ignore[return-value]
 
     @mutation(description="Cancel a pending order; returns its stock.")
     def cancel_order(self, info: strawberry.Info, input: CancelOrderInput) -> OrderType:
+        order_id, id_errors = OrderType.input_key(input.id)
         order = services.cancel_order(
-            actor=current_user(info), order_id=OrderType.primary_key(input.id)
+            actor=current_user(info), order_id=order_id, input_errors=id_errors
         )
         return order  # type: ignore[return-value]

@@ -89,9 +89,11 @@ class ProductMutations:
             for field in ("name", "description", "price", "stock_quantity")
             if (value := getattr(input, field)) is not strawberry.UNSET
         }
+        product_id, id_errors = ProductType.input_key(input.id)
         product = services.update_product(
             actor=current_user(info),
-            product_id=ProductType.primary_key(input.id),
+            product_id=product_id,
+            input_errors=id_errors,
             **changes,
         )
         return product  # type: ignore[return-value]
@@ -100,7 +102,8 @@ class ProductMutations:
     def delete_product(
         self, info: strawberry.Info, input: DeleteProductInput
     ) -> ProductType:
+        product_id, id_errors = ProductType.input_key(input.id)
         product = services.delete_product(
-            actor=current_user(info), product_id=ProductType.primary_key(input.id)
+            actor=current_user(info), product_id=product_id, input_errors=id_errors
         )
         return product  # type: ignore[return-value]
