@@ -33,6 +33,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from backend.common.mailbox import Mailbox
 from schema.context import SocketContext, SocketRequest
 from schema.limits.extensions import limit_error
+from schema.observability.extension import over_socket
 from schema.observability.metrics import LIVE_SUBSCRIPTIONS
 
 from . import persisted
@@ -73,6 +74,8 @@ class SubscriptionCap(BaseGraphQLTransportWSHandler[SocketContext, None]):
         if isinstance(payload, dict) and isinstance(payload.get("query"), str):
             payload["query"] = sys.intern(payload["query"])
         known = message["id"] in self.operations
+        # The operation's task inherits it (a copy of this context).
+        over_socket.set(True)
         await super().handle_subscribe(message)
         if not known and message["id"] in self.operations:
             LIVE_SUBSCRIPTIONS.inc()
