@@ -8,7 +8,9 @@ and hands whole requests to gunicorn (config/gunicorn.conf.py) on a private
 loopback port, and WebSocket upgrades of /graphql/ to uvicorn serving
 config.asgi:application on another. All three run in the foreground, with
 nginx's files in a temporary folder, and all stop when any does or on
-SIGINT/SIGTERM. The tests start the same stack through `running_stack`.
+SIGINT/SIGTERM; SIGHUP restarts them one by one without dropping a request
+(gunicorn's workers reloaded, uvicorn restarted, nginx reloaded). The tests
+start the same stack through `running_stack`.
 """
 
 from __future__ import annotations
@@ -220,6 +222,7 @@ def gunicorn_command() -> list[str]:
 # message cap. No permessage-deflate: its zlib state costs each open socket
 # about 70 KB of memory (bench.fanout), for events of a few hundred bytes.
 SOCKET_SERVER_OPTIONS = ("--ws-per-message-deflate", "false")
+SOCKET_GRACEFUL_SECONDS = 10
 
 
 def uvicorn_command(port: int, *, message_limit: int) -> list[str]:
@@ -239,6 +242,11 @@ def uvicorn_command(port: int, *, message_limit: int) -> list[str]:
         "--lifespan",
         "off",
         "--no-access-log",
+        # On SIGTERM uvicorn closes every open socket at once (1012, "service
+        # restart": clients reconnect) and gives the consumers' cleanup this
+        # long before it exits.
+        "--timeout-graceful-shutdown",
+        str(SOCKET_GRACEFUL_SECONDS),
         # The front's X-Forwarded-For and X-Forwarded-Proto name the client
         # and its scheme; nothing else reaches this port.
         "--proxy-headers",
@@ -276,6 +284,19 @@ def stop_process(process: subprocess.Popen[bytes], signum: int) -> None:
     process.wait()
 
 
+def _start(
+    command: list[str], env: Mapping[str, str], output: IO[bytes] | None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=dict(env),
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        start_new_session=True,
+    )
+
+
 @dataclass
 class Stack:
     """The three running servers and where to reach them."""
@@ -287,6 +308,10 @@ class Stack:
     app_port: int
     sockets_port: int
     folder: Path
+    # How uvicorn was started, to start it again (restart_sockets).
+    sockets_command: list[str]
+    sockets_env: Mapping[str, str]
+    output: IO[bytes] | None
 
     @property
     def port(self) -> int:
@@ -295,6 +320,35 @@ class Stack:
     def stop_app(self) -> None:
         """Stop gunicorn only (graceful, SIGTERM): the front stays up."""
         stop_process(self.app, signal.SIGTERM)
+
+    def reload_app(self) -> None:
+        """Replace every gunicorn worker gracefully (SIGHUP): new workers with
+        the code and config on disk now, old ones finish their request first;
+        the listening socket never closes (`systemctl reload`)."""
+        self.app.send_signal(signal.SIGHUP)
+
+    def restart_sockets(self) -> tuple[float, float]:
+        """Stop uvicorn (graceful, SIGTERM), start it again on the same port
+        (`systemctl restart`); return the seconds it took to stop, and to
+        listen again once started."""
+        started = time.monotonic()
+        stop_process(self.sockets, signal.SIGTERM)
+        stopped = time.monotonic()
+        self.sockets = _start(self.sockets_command, self.sockets_env, self.output)
+        _wait_for_port(self.sockets, LOOPBACK, self.sockets_port, "uvicorn")
+        return stopped - started, time.monotonic() - stopped
+
+    def reload_front(self) -> None:
+        """nginx rereads its configuration; old workers finish their requests
+        (`nginx -s reload`)."""
+        self.front.send_signal(signal.SIGHUP)
+
+    def rolling_restart(self) -> None:
+        """What a deploy does: reload the workers and the front, restart the
+        socket server."""
+        self.reload_app()
+        self.restart_sockets()
+        self.reload_front()
 
     def exited(self) -> str | None:
         """The name of a server that has stopped, if any has."""
@@ -335,6 +389,8 @@ def running_stack(
     # Stopped in reverse: the front first (SIGQUIT: no new requests, those in
     # flight finish), then the workers behind it (SIGTERM: graceful).
     started: list[tuple[subprocess.Popen[bytes], signal.Signals]] = []
+    sockets: subprocess.Popen[bytes] | None = None
+    stack: Stack | None = None
     try:
         if user:
             # nginx's workers run as that user and must reach their folders.
@@ -349,19 +405,12 @@ def running_stack(
                 user=user,
             )
         )
+        sockets_command = uvicorn_command(sockets_port, message_limit=limit)
         for command, server_env in (
             (gunicorn_command(), app_env),
-            (uvicorn_command(sockets_port, message_limit=limit), sockets_env),
+            (sockets_command, sockets_env),
         ):
-            process = subprocess.Popen(
-                command,
-                cwd=REPO,
-                env=server_env,
-                stdout=output,
-                stderr=subprocess.STDOUT if output else None,
-                start_new_session=True,
-            )
-            started.append((process, signal.SIGTERM))
+            started.append((_start(command, server_env, output), signal.SIGTERM))
         (app, _), (sockets, _) = started
         _wait_for_port(app, LOOPBACK, app_port, "gunicorn")
         _wait_for_port(sockets, LOOPBACK, sockets_port, "uvicorn")
@@ -381,9 +430,24 @@ def running_stack(
         )
         started.append((front, signal.SIGQUIT))
         _wait_for_port(front, options.host, options.port, "nginx")
-        yield Stack(front, app, sockets, options, app_port, sockets_port, folder)
+        stack = Stack(
+            front,
+            app,
+            sockets,
+            options,
+            app_port,
+            sockets_port,
+            folder,
+            sockets_command,
+            sockets_env,
+            output,
+        )
+        yield stack
     finally:
         for process, signum in reversed(started):
+            # uvicorn may have been restarted: stop the one running now.
+            if process is sockets and stack is not None:
+                process = stack.sockets
             stop_process(process, signum)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -418,20 +482,34 @@ def _on_signal(_signum: int, _frame: FrameType | None) -> None:
     raise _Stop
 
 
+_reload_requested: list[bool] = []
+
+
+def _on_reload(_signum: int, _frame: FrameType | None) -> None:
+    _reload_requested.append(True)
+
+
 def main(argv: list[str]) -> int:
     options = _parse_args(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
+    # SIGHUP: a rolling restart (README, Production), not a stop.
+    signal.signal(signal.SIGHUP, _on_reload)
     try:
         with running_stack(os.environ, options) as stack:
             print(
                 f"stack: nginx on http://{options.host}:{options.port}/graphql/ -> "
                 f"gunicorn on {LOOPBACK}:{stack.app_port}, WebSocket upgrades -> "
-                f"uvicorn on {LOOPBACK}:{stack.sockets_port}; Ctrl-C stops all",
+                f"uvicorn on {LOOPBACK}:{stack.sockets_port}; Ctrl-C stops all, "
+                f"kill -HUP {os.getpid()} restarts them one by one",
                 file=sys.stderr,
                 flush=True,
             )
             while (which := stack.exited()) is None:
+                if _reload_requested:
+                    _reload_requested.clear()
+                    print("stack: rolling restart", file=sys.stderr, flush=True)
+                    stack.rolling_restart()
                 time.sleep(0.5)
             print(f"stack: {which} exited; stopping", file=sys.stderr, flush=True)
             return 1
