@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from types import FrameType
@@ -452,6 +452,39 @@ def running_stack(
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Server connections the stack's PgBouncer (STACK_PGBOUNCER=1) opens to
+# PostgreSQL at most, for all of gunicorn's workers and uvicorn.
+STACK_POOL_SIZE = 4
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@contextmanager
+def backing_services(
+    env: Mapping[str, str], *, pgbouncer: bool, redis: bool
+) -> Iterator[dict[str, str]]:
+    """The servers' environment with a throwaway PgBouncer in front of
+    DATABASE_URL's PostgreSQL (transaction pooling, deploy/pgbouncer.ini)
+    and a throwaway Redis, when asked; both stop at the end."""
+    servers_env = dict(env)
+    with ExitStack() as services:
+        if pgbouncer:
+            from tools.pgbouncer import running_pgbouncer_for
+
+            pool = services.enter_context(
+                running_pgbouncer_for(env["DATABASE_URL"], pool_size=STACK_POOL_SIZE)
+            )
+            servers_env["DATABASE_URL"] = pool.url()
+            servers_env["DATABASE_TRANSACTION_POOLING"] = "1"
+        if redis:
+            from tools.redis import running_redis
+
+            servers_env["REDIS_URL"] = services.enter_context(running_redis()).url()
+        yield servers_env
+
+
 def _parse_args(argv: list[str]) -> FrontOptions:
     defaults = options_from_env(os.environ)
     parser = argparse.ArgumentParser(
@@ -496,11 +529,26 @@ def main(argv: list[str]) -> int:
     # SIGHUP: a rolling restart (README, Production), not a stop.
     signal.signal(signal.SIGHUP, _on_reload)
     try:
-        with running_stack(os.environ, options) as stack:
+        with (
+            backing_services(
+                os.environ,
+                pgbouncer=_flag(os.environ, "STACK_PGBOUNCER"),
+                redis=_flag(os.environ, "STACK_REDIS"),
+            ) as env,
+            running_stack(env, options) as stack,
+        ):
+            behind = [
+                f"PgBouncer ({STACK_POOL_SIZE} connections)"
+                if _flag(env, "DATABASE_TRANSACTION_POOLING")
+                else "",
+                "Redis" if env.get("REDIS_URL") else "",
+            ]
             print(
                 f"stack: nginx on http://{options.host}:{options.port}/graphql/ -> "
                 f"gunicorn on {LOOPBACK}:{stack.app_port}, WebSocket upgrades -> "
-                f"uvicorn on {LOOPBACK}:{stack.sockets_port}; Ctrl-C stops all, "
+                f"uvicorn on {LOOPBACK}:{stack.sockets_port}"
+                + "".join(f", {name}" for name in behind if name)
+                + "; Ctrl-C stops all, "
                 f"kill -HUP {os.getpid()} restarts them one by one",
                 file=sys.stderr,
                 flush=True,
@@ -515,7 +563,7 @@ def main(argv: list[str]) -> int:
             return 1
     except _Stop:
         return 0
-    except StackError as error:
+    except RuntimeError as error:  # StackError, or PgBouncer or Redis did not start
         print(f"stack: {error}", file=sys.stderr)
         return 2
 

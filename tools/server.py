@@ -225,12 +225,16 @@ def running_stack(
     *,
     workers: int = 2,
     answers_queries: bool = True,
+    pgbouncer: bool = False,
+    redis: bool = False,
     **front_options: Any,
 ) -> Iterator[Stack]:
     """Start the production topology (deploy/stack.py) on free loopback ports.
 
     answers_queries: wait for a query to succeed (False: for a stack whose
     settings refuse plain queries, SECURE_SSL_REDIRECT say).
+    pgbouncer, redis: a throwaway PgBouncer in front of env's PostgreSQL, a
+    throwaway Redis (STACK_PGBOUNCER, STACK_REDIS).
     front_options: FrontOptions fields (short timeouts for a test, say).
     """
     options = deploy_stack.FrontOptions(
@@ -242,6 +246,9 @@ def running_stack(
     try:
         with (
             log.open("wb") as output,
+            deploy_stack.backing_services(
+                server_env, pgbouncer=pgbouncer, redis=redis
+            ) as server_env,
             deploy_stack.running_stack(server_env, options, output=output) as front,
         ):
             app = Server(front.app, front.app_port, log)
