@@ -73,12 +73,15 @@ def pgbouncer_files(
     listen_port: int,
     pool_size: int,
     listen_host: str = "127.0.0.1",
+    log_to_folder: bool = True,
 ) -> dict[str, str]:
     """pgbouncer.ini and its users.txt, for files in `folder`.
 
     One login, DATABASE_URL's: its password (when it has one) is both what
     the application sends PgBouncer (SCRAM) and what PgBouncer sends
     PostgreSQL; a URL without one (a local trust setup) gets trust.
+    log_to_folder: False for a service whose standard error is its log (the
+    journal), with no pid file either.
     """
     users = folder / "users.txt"
     ini = fill(
@@ -92,8 +95,8 @@ def pgbouncer_files(
             "auth_file": str(users),
             "admin_user": postgres.user,
             "pool_size": str(pool_size),
-            "logfile": str(folder / "pgbouncer.log"),
-            "pidfile": str(folder / "pgbouncer.pid"),
+            "logfile": str(folder / "pgbouncer.log") if log_to_folder else "",
+            "pidfile": str(folder / "pgbouncer.pid") if log_to_folder else "",
         },
     )
 
@@ -150,7 +153,11 @@ def main(argv: list[str]) -> int:
         return 0
     postgres = Postgres.from_url(os.environ["DATABASE_URL"])
     files = pgbouncer_files(
-        postgres, folder=args.folder, listen_port=args.port, pool_size=args.pool_size
+        postgres,
+        folder=args.folder,
+        listen_port=args.port,
+        pool_size=args.pool_size,
+        log_to_folder=False,
     )
     args.folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
