@@ -114,6 +114,17 @@ def post_fork(server: Any, worker: Any) -> None:
         listener.socket.close()
 
 
+def post_worker_init(worker: Any) -> None:
+    # Loaded and about to serve: a warm reload (deploy/reload.py) retires an
+    # old worker only once the new ones say so. The name is the process's
+    # own (/proc/PID/comm, what ps shows), on Linux.
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write("og-ready")
+    except OSError:
+        pass
+
+
 def child_exit(server: Any, worker: Any) -> None:
     # Its live gauges go; its counters stay in the sum.
     from prometheus_client import multiprocess

@@ -327,6 +327,13 @@ class Stack:
         the listening socket never closes (`systemctl reload`)."""
         self.app.send_signal(signal.SIGHUP)
 
+    def warm_reload_app(self) -> None:
+        """Replace every gunicorn worker, retiring old ones only once new ones
+        have loaded the code (deploy/reload.py); returns when done."""
+        from deploy.reload import warm_reload
+
+        warm_reload(self.app.pid)
+
     def restart_sockets(self) -> tuple[float, float]:
         """Stop uvicorn (graceful, SIGTERM), start it again on the same port
         (`systemctl restart`); return the seconds it took to stop, and to
@@ -344,9 +351,9 @@ class Stack:
         self.front.send_signal(signal.SIGHUP)
 
     def rolling_restart(self) -> None:
-        """What a deploy does: reload the workers and the front, restart the
-        socket server."""
-        self.reload_app()
+        """What a deploy does: reload the workers (warm) and the front,
+        restart the socket server."""
+        self.warm_reload_app()
         self.restart_sockets()
         self.reload_front()
 

@@ -57,7 +57,9 @@ def test_the_web_unit_runs_gunicorn_as_make_serve_does_on_the_fronts_upstream():
         expected[3],
     ]
     assert f"BIND={APP_UPSTREAM}" in service["Environment"].split()
-    assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"
+    assert service["ExecReload"] == (
+        f"{INSTALLED}/.venv/bin/python -m deploy.reload $MAINPID"
+    )
     assert service["WorkingDirectory"] == INSTALLED
 
 
