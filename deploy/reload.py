@@ -34,12 +34,14 @@ class ReloadError(RuntimeError):
 
 
 def workers_of(arbiter: int) -> set[int]:
+    """Live child processes of arbiter (its workers), read from /proc."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
+        # After the command name: state, ppid. Zombies are already dead.
         if fields[0] != "Z" and int(fields[1]) == arbiter:
             found.add(int(stat.parent.name))
     return found

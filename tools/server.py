@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy import stack as deploy_stack
+from deploy.reload import workers_of
 from tools.graphql_http import HOST, GraphQLHttpClient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,16 +92,7 @@ def free_port() -> int:
 
 def children_of(pid: int) -> list[int]:
     """Live child processes of pid (gunicorn's workers, for the arbiter)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended while we looked
-            continue
-        # After the command name: state, ppid. Zombies are already dead.
-        if fields[0] != "Z" and int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return sorted(found)
+    return sorted(workers_of(pid))
 
 
 class Server:
