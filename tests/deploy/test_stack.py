@@ -72,6 +72,17 @@ def test_websocket_upgrades_of_graphql_go_to_the_asgi_upstream_with_a_long_timeo
         assert directive in conf
 
 
+def test_the_front_never_sends_a_post_to_the_workers_twice(tmp_path):
+    conf = render(tmp_path)
+
+    retries = [
+        line.strip()
+        for line in conf.splitlines()
+        if line.strip().startswith("proxy_next_upstream")
+    ]
+    assert retries == ["proxy_next_upstream error timeout;"]
+
+
 def test_nginx_accepts_the_rendered_configuration(tmp_path):
     (tmp_path / "nginx.conf").write_text(render(tmp_path))
 
