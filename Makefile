@@ -108,7 +108,9 @@ serve: venv ## Migrate, then run the production server (gunicorn) against DATABA
 
 # What production runs: nginx (deploy/nginx.conf) buffering requests in front
 # of gunicorn on a private loopback port, WebSocket upgrades of /graphql/ to
-# uvicorn (config.asgi) on another; Ctrl-C or SIGTERM stops all three.
+# uvicorn (config.asgi) on another; STACK_PGBOUNCER=1 and STACK_REDIS=1 add a
+# throwaway PgBouncer and Redis. Ctrl-C or SIGTERM stops all; SIGHUP to the
+# launcher restarts them one by one (README, Production).
 serve-stack: venv ## Migrate, then run nginx -> gunicorn + uvicorn for sockets (the production topology) on 127.0.0.1:8000 (PORT)
 	@for name in DATABASE_URL SECRET_KEY ALLOWED_HOSTS; do \
 		[[ -n "$${!name:-}" ]] || { echo "make serve-stack: set $$name (see README, Configuration)" >&2; exit 2; }; \

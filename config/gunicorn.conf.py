@@ -31,7 +31,8 @@ worker_class = "sync"
 # A request still running after this long is stuck: the arbiter kills its
 # worker and starts a fresh one (a request takes milliseconds).
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
-# On SIGTERM (a deploy), requests in progress get this long to finish.
+# On SIGTERM (a stop), and for the old workers on SIGHUP (a reload: README,
+# Production, Restart), requests in progress get this long to finish.
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Replace each worker after about this many requests, so a slow leak in any
 # library stays bounded; the jitter keeps workers from restarting together.
@@ -86,11 +87,12 @@ if metrics_bind and not metrics_bind.rpartition(":")[2].isdigit():
     raise ValueError(
         f"METRICS_BIND={metrics_bind!r}: use host:port, e.g. 127.0.0.1:9464"
     )
-_metrics_server: Any = None
+# Kept on the arbiter, not in this module: a reload (SIGHUP) runs this file
+# again, while the listener started at the first start keeps serving.
+_METRICS_SERVER = "ordergraph_metrics_server"
 
 
 def when_ready(server: Any) -> None:
-    global _metrics_server
     if not metrics_bind:
         return
     from prometheus_client import CollectorRegistry, multiprocess, start_http_server
@@ -98,16 +100,29 @@ def when_ready(server: Any) -> None:
     host, _, port = metrics_bind.rpartition(":")
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    _metrics_server, _thread = start_http_server(
+    listener, _thread = start_http_server(
         int(port), addr=host.strip("[]") or "127.0.0.1", registry=registry
     )
+    setattr(server, _METRICS_SERVER, listener)
     server.log.info("Serving metrics on http://%s/metrics", metrics_bind)
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    # The arbiter's metrics listener is not the worker's to hold open.
-    if _metrics_server is not None:
-        _metrics_server.socket.close()
+    # The arbiter's metrics listener is not the worker's to hold open, also
+    # in workers started by a reload.
+    if (listener := getattr(server, _METRICS_SERVER, None)) is not None:
+        listener.socket.close()
+
+
+def post_worker_init(worker: Any) -> None:
+    # Loaded and about to serve: a warm reload (deploy/reload.py) retires an
+    # old worker only once the new ones say so. The name is the process's
+    # own (/proc/PID/comm, what ps shows), on Linux.
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write("og-ready")
+    except OSError:
+        pass
 
 
 def child_exit(server: Any, worker: Any) -> None:

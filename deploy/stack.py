@@ -8,7 +8,9 @@ and hands whole requests to gunicorn (config/gunicorn.conf.py) on a private
 loopback port, and WebSocket upgrades of /graphql/ to uvicorn serving
 config.asgi:application on another. All three run in the foreground, with
 nginx's files in a temporary folder, and all stop when any does or on
-SIGINT/SIGTERM. The tests start the same stack through `running_stack`.
+SIGINT/SIGTERM; SIGHUP restarts them one by one without dropping a request
+(gunicorn's workers reloaded, uvicorn restarted, nginx reloaded). The tests
+start the same stack through `running_stack`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from types import FrameType
@@ -228,6 +230,7 @@ SOCKET_SERVER_OPTIONS = (
     "--ws-per-message-deflate",
     "false",
 )
+SOCKET_GRACEFUL_SECONDS = 10
 
 
 def uvicorn_command(port: int, *, message_limit: int) -> list[str]:
@@ -247,6 +250,11 @@ def uvicorn_command(port: int, *, message_limit: int) -> list[str]:
         "--lifespan",
         "off",
         "--no-access-log",
+        # On SIGTERM uvicorn closes every open socket at once (1012, "service
+        # restart": clients reconnect) and gives the consumers' cleanup this
+        # long before it exits.
+        "--timeout-graceful-shutdown",
+        str(SOCKET_GRACEFUL_SECONDS),
         # The front's X-Forwarded-For and X-Forwarded-Proto name the client
         # and its scheme; nothing else reaches this port.
         "--proxy-headers",
@@ -284,6 +292,19 @@ def stop_process(process: subprocess.Popen[bytes], signum: int) -> None:
     process.wait()
 
 
+def _start(
+    command: list[str], env: Mapping[str, str], output: IO[bytes] | None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=dict(env),
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        start_new_session=True,
+    )
+
+
 @dataclass
 class Stack:
     """The three running servers and where to reach them."""
@@ -295,6 +316,10 @@ class Stack:
     app_port: int
     sockets_port: int
     folder: Path
+    # How uvicorn was started, to start it again (restart_sockets).
+    sockets_command: list[str]
+    sockets_env: Mapping[str, str]
+    output: IO[bytes] | None
 
     @property
     def port(self) -> int:
@@ -303,6 +328,42 @@ class Stack:
     def stop_app(self) -> None:
         """Stop gunicorn only (graceful, SIGTERM): the front stays up."""
         stop_process(self.app, signal.SIGTERM)
+
+    def reload_app(self) -> None:
+        """Replace every gunicorn worker gracefully (SIGHUP): new workers with
+        the code and config on disk now, old ones finish their request first;
+        the listening socket never closes (`systemctl reload`)."""
+        self.app.send_signal(signal.SIGHUP)
+
+    def warm_reload_app(self) -> None:
+        """Replace every gunicorn worker, retiring old ones only once new ones
+        have loaded the code (deploy/reload.py); returns when done."""
+        from deploy.reload import warm_reload
+
+        warm_reload(self.app.pid)
+
+    def restart_sockets(self) -> tuple[float, float]:
+        """Stop uvicorn (graceful, SIGTERM), start it again on the same port
+        (`systemctl restart`); return the seconds it took to stop, and to
+        listen again once started."""
+        started = time.monotonic()
+        stop_process(self.sockets, signal.SIGTERM)
+        stopped = time.monotonic()
+        self.sockets = _start(self.sockets_command, self.sockets_env, self.output)
+        _wait_for_port(self.sockets, LOOPBACK, self.sockets_port, "uvicorn")
+        return stopped - started, time.monotonic() - stopped
+
+    def reload_front(self) -> None:
+        """nginx rereads its configuration; old workers finish their requests
+        (`nginx -s reload`)."""
+        self.front.send_signal(signal.SIGHUP)
+
+    def rolling_restart(self) -> None:
+        """What a deploy does: reload the workers (warm) and the front,
+        restart the socket server."""
+        self.warm_reload_app()
+        self.restart_sockets()
+        self.reload_front()
 
     def exited(self) -> str | None:
         """The name of a server that has stopped, if any has."""
@@ -343,6 +404,8 @@ def running_stack(
     # Stopped in reverse: the front first (SIGQUIT: no new requests, those in
     # flight finish), then the workers behind it (SIGTERM: graceful).
     started: list[tuple[subprocess.Popen[bytes], signal.Signals]] = []
+    sockets: subprocess.Popen[bytes] | None = None
+    stack: Stack | None = None
     try:
         if user:
             # nginx's workers run as that user and must reach their folders.
@@ -357,19 +420,12 @@ def running_stack(
                 user=user,
             )
         )
+        sockets_command = uvicorn_command(sockets_port, message_limit=limit)
         for command, server_env in (
             (gunicorn_command(), app_env),
-            (uvicorn_command(sockets_port, message_limit=limit), sockets_env),
+            (sockets_command, sockets_env),
         ):
-            process = subprocess.Popen(
-                command,
-                cwd=REPO,
-                env=server_env,
-                stdout=output,
-                stderr=subprocess.STDOUT if output else None,
-                start_new_session=True,
-            )
-            started.append((process, signal.SIGTERM))
+            started.append((_start(command, server_env, output), signal.SIGTERM))
         (app, _), (sockets, _) = started
         _wait_for_port(app, LOOPBACK, app_port, "gunicorn")
         _wait_for_port(sockets, LOOPBACK, sockets_port, "uvicorn")
@@ -389,11 +445,59 @@ def running_stack(
         )
         started.append((front, signal.SIGQUIT))
         _wait_for_port(front, options.host, options.port, "nginx")
-        yield Stack(front, app, sockets, options, app_port, sockets_port, folder)
+        stack = Stack(
+            front,
+            app,
+            sockets,
+            options,
+            app_port,
+            sockets_port,
+            folder,
+            sockets_command,
+            sockets_env,
+            output,
+        )
+        yield stack
     finally:
         for process, signum in reversed(started):
+            # uvicorn may have been restarted: stop the one running now.
+            if process is sockets and stack is not None:
+                process = stack.sockets
             stop_process(process, signum)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# Server connections the stack's PgBouncer (STACK_PGBOUNCER=1) opens to
+# PostgreSQL at most, for all of gunicorn's workers and uvicorn.
+STACK_POOL_SIZE = 4
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@contextmanager
+def backing_services(
+    env: Mapping[str, str], *, pgbouncer: bool, redis: bool
+) -> Iterator[dict[str, str]]:
+    """The servers' environment with a throwaway PgBouncer in front of
+    DATABASE_URL's PostgreSQL (transaction pooling, deploy/pgbouncer.ini)
+    and a throwaway Redis, when asked; both stop at the end."""
+    servers_env = dict(env)
+    with ExitStack() as services:
+        if pgbouncer:
+            from tools.pgbouncer import running_pgbouncer_for
+
+            pool = services.enter_context(
+                running_pgbouncer_for(env["DATABASE_URL"], pool_size=STACK_POOL_SIZE)
+            )
+            servers_env["DATABASE_URL"] = pool.url()
+            servers_env["DATABASE_TRANSACTION_POOLING"] = "1"
+        if redis:
+            from tools.redis import running_redis
+
+            servers_env["REDIS_URL"] = services.enter_context(running_redis()).url()
+        yield servers_env
 
 
 def _parse_args(argv: list[str]) -> FrontOptions:
@@ -426,26 +530,55 @@ def _on_signal(_signum: int, _frame: FrameType | None) -> None:
     raise _Stop
 
 
+_reload_requested: list[bool] = []
+
+
+def _on_reload(_signum: int, _frame: FrameType | None) -> None:
+    _reload_requested.append(True)
+
+
 def main(argv: list[str]) -> int:
     options = _parse_args(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
+    # SIGHUP: a rolling restart (README, Production), not a stop.
+    signal.signal(signal.SIGHUP, _on_reload)
     try:
-        with running_stack(os.environ, options) as stack:
+        with (
+            backing_services(
+                os.environ,
+                pgbouncer=_flag(os.environ, "STACK_PGBOUNCER"),
+                redis=_flag(os.environ, "STACK_REDIS"),
+            ) as env,
+            running_stack(env, options) as stack,
+        ):
+            behind = [
+                f"PgBouncer ({STACK_POOL_SIZE} connections)"
+                if _flag(env, "DATABASE_TRANSACTION_POOLING")
+                else "",
+                "Redis" if env.get("REDIS_URL") else "",
+            ]
             print(
                 f"stack: nginx on http://{options.host}:{options.port}/graphql/ -> "
                 f"gunicorn on {LOOPBACK}:{stack.app_port}, WebSocket upgrades -> "
-                f"uvicorn on {LOOPBACK}:{stack.sockets_port}; Ctrl-C stops all",
+                f"uvicorn on {LOOPBACK}:{stack.sockets_port}"
+                + "".join(f", {name}" for name in behind if name)
+                + "; Ctrl-C stops all, "
+                f"kill -HUP {os.getpid()} restarts them one by one",
                 file=sys.stderr,
                 flush=True,
             )
             while (which := stack.exited()) is None:
+                if _reload_requested:
+                    _reload_requested.clear()
+                    print("stack: rolling restart", file=sys.stderr, flush=True)
+                    stack.rolling_restart()
                 time.sleep(0.5)
             print(f"stack: {which} exited; stopping", file=sys.stderr, flush=True)
             return 1
     except _Stop:
         return 0
-    except StackError as error:
+    except RuntimeError as error:  # StackError, or PgBouncer or Redis did not start
         print(f"stack: {error}", file=sys.stderr)
         return 2
 

@@ -4,8 +4,9 @@
         pool.url()      # what the servers get as DATABASE_URL
 
 Transaction pooling, as production runs it (README "Operations"), with at
-most `pool_size` server connections whatever the number of clients. Debian's
-`pgbouncer` (installed by .ci/run when missing).
+most `pool_size` server connections whatever the number of clients: the
+production template, deploy/pgbouncer.ini. Debian's `pgbouncer` (installed by
+.ci/run when missing).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg2
 
-from tools.postgres import DATABASE, SUPERUSER, PostgresCluster, _server_user_prefix
+from deploy.render import Postgres, pgbouncer_files, pooled_url
+from tools.postgres import DATABASE, PostgresCluster, _server_user_prefix
 from tools.postgres import free_port as _free_port
 
 READY_TIMEOUT_SECONDS = 30.0
@@ -44,12 +47,23 @@ def find_pgbouncer() -> str:
 
 
 class PgBouncer:
-    def __init__(self, root: Path, port: int, process: subprocess.Popen[bytes]):
+    def __init__(
+        self,
+        root: Path,
+        port: int,
+        process: subprocess.Popen[bytes],
+        postgres: Postgres,
+    ):
         self.root, self.port, self.process = root, port, process
+        self.postgres = postgres
         self.log = root / "pgbouncer.log"
 
-    def url(self, database: str = DATABASE) -> str:
-        return f"postgres://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str | None = None) -> str:
+        """DATABASE_URL's login, at PgBouncer (its database unless another)."""
+        postgres = self.postgres
+        if database is not None:
+            postgres = replace(postgres, database=database)
+        return pooled_url(postgres, "127.0.0.1", self.port)
 
     def log_tail(self, chars: int = 3000) -> str:
         return (
@@ -80,56 +94,39 @@ class PgBouncer:
         self.process.wait()
 
 
-def config(cluster: PostgresCluster, root: Path, port: int, pool_size: int) -> str:
-    return f"""\
-[databases]
-* = host=127.0.0.1 port={cluster.port}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {root / "users.txt"}
-admin_users = {SUPERUSER}
-pool_mode = transaction
-default_pool_size = {pool_size}
-max_db_connections = {pool_size}
-min_pool_size = 0
-reserve_pool_size = 0
-max_client_conn = 1000
-; PostgreSQL restarting: retry its login every 0.1 s, not every 15 s (until
-; then clients get the cached login error), and fail a client that waited
-; this long for a server connection.
-server_login_retry = 0.1
-server_connect_timeout = 2
-query_wait_timeout = 5
-logfile = {root / "pgbouncer.log"}
-pidfile = {root / "pgbouncer.pid"}
-"""
-
-
 @contextmanager
 def running_pgbouncer(
     cluster: PostgresCluster, *, pool_size: int
 ) -> Iterator[PgBouncer]:
+    """A PgBouncer in front of our throwaway cluster."""
+    with running_pgbouncer_for(cluster.url(DATABASE), pool_size=pool_size) as pool:
+        yield pool
+
+
+@contextmanager
+def running_pgbouncer_for(database_url: str, *, pool_size: int) -> Iterator[PgBouncer]:
+    """A PgBouncer on a free loopback port in front of DATABASE_URL's server,
+    configured from deploy/pgbouncer.ini; it logs in as DATABASE_URL does."""
     binary = find_pgbouncer()
+    postgres = Postgres.from_url(database_url)
     root = Path(tempfile.mkdtemp(prefix="ordergraph-pgbouncer-"))
     try:
+        port = _free_port()
+        files = pgbouncer_files(
+            postgres, folder=root, listen_port=port, pool_size=pool_size
+        )
+        for name, text in files.items():
+            (root / name).write_text(text)
         # PgBouncer refuses to run as root, like PostgreSQL.
         prefix = _server_user_prefix(root)
-        port = _free_port()
-        (root / "users.txt").write_text(f'"{SUPERUSER}" ""\n')
-        ini = root / "pgbouncer.ini"
-        ini.write_text(config(cluster, root, port, pool_size))
         process = subprocess.Popen(
-            [*prefix, binary, str(ini)],
+            [*prefix, binary, str(root / "pgbouncer.ini")],
             cwd=root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        bouncer = PgBouncer(root, port, process)
+        bouncer = PgBouncer(root, port, process, postgres)
         try:
             bouncer.wait_until_ready()
             yield bouncer

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy import stack as deploy_stack
+from deploy.reload import workers_of
 from tools.graphql_http import HOST, GraphQLHttpClient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,16 +92,7 @@ def free_port() -> int:
 
 def children_of(pid: int) -> list[int]:
     """Live child processes of pid (gunicorn's workers, for the arbiter)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended while we looked
-            continue
-        # After the command name: state, ppid. Zombies are already dead.
-        if fields[0] != "Z" and int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return sorted(found)
+    return sorted(workers_of(pid))
 
 
 class Server:
@@ -225,12 +217,16 @@ def running_stack(
     *,
     workers: int = 2,
     answers_queries: bool = True,
+    pgbouncer: bool = False,
+    redis: bool = False,
     **front_options: Any,
 ) -> Iterator[Stack]:
     """Start the production topology (deploy/stack.py) on free loopback ports.
 
     answers_queries: wait for a query to succeed (False: for a stack whose
     settings refuse plain queries, SECURE_SSL_REDIRECT say).
+    pgbouncer, redis: a throwaway PgBouncer in front of env's PostgreSQL, a
+    throwaway Redis (STACK_PGBOUNCER, STACK_REDIS).
     front_options: FrontOptions fields (short timeouts for a test, say).
     """
     options = deploy_stack.FrontOptions(
@@ -242,6 +238,9 @@ def running_stack(
     try:
         with (
             log.open("wb") as output,
+            deploy_stack.backing_services(
+                server_env, pgbouncer=pgbouncer, redis=redis
+            ) as server_env,
             deploy_stack.running_stack(server_env, options, output=output) as front,
         ):
             app = Server(front.app, front.app_port, log)

@@ -27,6 +27,9 @@ from tests.concurrency.load import Tally, table
 from tools.postgres import POSTGRES_SCHEMES
 
 REPORT = pytest.StashKey[list[Tally]]()
+# Rows of figures a scenario reports besides its tally, in tables of their own
+# (one per title).
+FIGURES = pytest.StashKey[dict[str, list[dict[str, str]]]]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -72,6 +75,16 @@ def tally(request: pytest.FixtureRequest) -> Callable[[str], Tally]:
     return make
 
 
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Callable[[str, dict[str, str]], None]:
+    """Report a row of figures under a title; printed at the end."""
+
+    def report(title: str, row: dict[str, str]) -> None:
+        request.config.stash.setdefault(FIGURES, {}).setdefault(title, []).append(row)
+
+    return report
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
@@ -86,3 +99,7 @@ def pytest_terminal_summary(
         + f", {today}"
     )
     terminalreporter.write_line(table([t.row() for t in tallies]))
+    for title, rows in config.stash.get(FIGURES, {}).items():
+        terminalreporter.write_line("")
+        terminalreporter.write_line(title)
+        terminalreporter.write_line(table(rows))

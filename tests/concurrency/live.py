@@ -71,6 +71,7 @@ def pk(global_id: str) -> int:
 @dataclass
 class Live:
     database_url: str
+    env: dict[str, str]  # the server's (DATABASE_URL may be PgBouncer's)
     server: Server
     cluster: PostgresCluster | None  # None: someone else's server, not ours to restart
     staff: GraphQLHttpClient
@@ -211,6 +212,7 @@ def running_live_site() -> Iterator[Live]:
         staff.login(accounts["staff"], accounts["password"])
         yield Live(
             database_url=database_url,
+            env=env,
             server=server,
             cluster=cluster,
             staff=staff,

@@ -23,6 +23,7 @@ from deploy.stack import (
     render_nginx_conf,
 )
 from tools.graphql_http import GraphQLHttpClient
+from tools.postgres import POSTGRES_SCHEMES
 from tools.server import REPO, children_of, free_port
 
 
@@ -69,6 +70,17 @@ def test_websocket_upgrades_of_graphql_go_to_the_asgi_upstream_with_a_long_timeo
         "limit_conn per_client_sockets 64;",
     ):
         assert directive in conf
+
+
+def test_the_front_never_sends_a_post_to_the_workers_twice(tmp_path):
+    conf = render(tmp_path)
+
+    retries = [
+        line.strip()
+        for line in conf.splitlines()
+        if line.strip().startswith("proxy_next_upstream")
+    ]
+    assert retries == ["proxy_next_upstream error timeout;"]
 
 
 def test_nginx_accepts_the_rendered_configuration(tmp_path):
@@ -165,3 +177,98 @@ def test_the_launcher_serves_then_stops_all_three_servers_on_a_signal(site_env, 
     assert len(servers) == 3
     assert status == 0
     assert [pid for pid in servers if Path(f"/proc/{pid}").exists()] == []
+
+
+def _wait_for_answer(launcher: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            reply = GraphQLHttpClient(port, timeout=5).get_typename()
+        except OSError:
+            reply = None
+        if reply is not None and reply.status == 200:
+            return
+        assert time.monotonic() < deadline, "the stack never answered"
+        assert launcher.poll() is None, launcher.stderr.read()  # type: ignore[union-attr]
+        time.sleep(0.2)
+
+
+def _named(pids: list[int]) -> dict[str, int]:
+    names = {}
+    for pid in pids:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = b" ".join(command).decode()
+        for name in ("nginx", "gunicorn", "uvicorn", "pgbouncer", "redis-server"):
+            if name in words:
+                names[name] = pid
+    return names
+
+
+def test_the_launcher_runs_pgbouncer_and_redis_when_asked_and_restarts_on_sighup(
+    site_env,
+):
+    if not site_env["DATABASE_URL"].startswith(POSTGRES_SCHEMES):
+        pytest.skip("PgBouncer needs PostgreSQL: runs in `make test-postgres`")
+    port = free_port()
+    env = {
+        **site_env,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "STACK_PGBOUNCER": "1",
+        "STACK_REDIS": "1",
+    }
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "deploy.stack"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_answer(launcher, port)
+        before = _named(children_of(launcher.pid))
+        workers = children_of(before["gunicorn"])
+        signed_up = GraphQLHttpClient(port).run(
+            "Register",
+            input={
+                "username": "pooled",
+                "email": "pooled@example.com",
+                "password": "a-long-and-unusual-passphrase",
+            },
+        )
+
+        os.kill(launcher.pid, signal.SIGHUP)  # a rolling restart
+        deadline = time.monotonic() + 60
+        while (after := _named(children_of(launcher.pid))).get("uvicorn") in (
+            None,
+            before["uvicorn"],
+        ) or set(children_of(before["gunicorn"])) & set(workers):
+            assert time.monotonic() < deadline, "no rolling restart"
+            assert launcher.poll() is None, launcher.stderr.read()  # type: ignore[union-attr]
+            time.sleep(0.2)
+        _wait_for_answer(launcher, port)
+        me = GraphQLHttpClient(port)
+        me.login("pooled", "a-long-and-unusual-passphrase")
+        all_pids = children_of(launcher.pid)
+        os.killpg(launcher.pid, signal.SIGTERM)
+        status = launcher.wait(timeout=40)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait()
+
+    assert signed_up.data["register"]["__typename"] == "User", signed_up.json
+    # every process behind the front, PgBouncer and Redis included
+    assert set(before) == {"nginx", "gunicorn", "uvicorn", "pgbouncer", "redis-server"}
+    # SIGHUP: the same nginx, arbiter, PgBouncer and Redis; new workers, a
+    # new uvicorn
+    assert {name: after[name] == pid for name, pid in before.items()} == {
+        "nginx": True,
+        "gunicorn": True,
+        "uvicorn": False,
+        "pgbouncer": True,
+        "redis-server": True,
+    }
+    assert status == 0
+    assert [pid for pid in all_pids if Path(f"/proc/{pid}").exists()] == []

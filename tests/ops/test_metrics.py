@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -115,6 +117,31 @@ def test_no_metrics_listener_unless_configured():
         ports = listening_ports(server.process.pid)
 
     assert ports == {server.port}
+
+
+def test_after_a_reload_the_arbiter_still_serves_metrics_and_no_worker_holds_them():
+    metrics_port = free_port()
+    with (
+        migrated_database() as env,
+        running_server(
+            {**env, "METRICS_BIND": f"{HOST}:{metrics_port}"}, workers=1
+        ) as server,
+    ):
+        [old] = server.workers()
+        server.process.send_signal(signal.SIGHUP)  # gunicorn's own reload
+        deadline = time.monotonic() + 60
+        while (workers := server.workers()) == [old] or len(workers) != 1:
+            assert time.monotonic() < deadline, "no new worker"
+            time.sleep(0.05)
+        server.wait_until_ready()
+        [new] = server.workers()
+        arbiter_ports = listening_ports(server.process.pid)
+        worker_ports = listening_ports(new)
+        scraped = scrape(metrics_port)
+
+    assert metrics_port in arbiter_ports
+    assert worker_ports == {server.port}
+    assert any(name == "graphql_requests_total" for name, _ in scraped)
 
 
 def test_the_known_operations_are_the_contract():
