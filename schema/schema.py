@@ -18,7 +18,6 @@ from backend.products.graphql.schema import (
     ProductSubscriptions,
 )
 from schema.limits.extensions import limit_extensions
-from schema.limits.number_literals import CheckNumberLiterals
 from schema.limits.throttle import CostThrottle
 from schema.limits.validation import MeasuredValidation
 from schema.node import NodeQueries
@@ -52,7 +51,6 @@ schema = strawberry.Schema(
         observe_operation,
         # Before the limits: RequestLimits' `cost` result replaces its own.
         CostThrottle,
-        CheckNumberLiterals,
         OperationsByTransport,
         *limit_extensions(),
         ParserCache,

@@ -21,7 +21,6 @@ from graphql import (
     VariableDefinitionNode,
 )
 from graphql.validation.validate import ValidationAbortedError
-from strawberry.extensions import SchemaExtension
 
 from backend.common.errors import ErrorCode
 from backend.common.numbers import MAX_NUMBER_LENGTH
@@ -72,12 +71,3 @@ class NumberLiterals(ValidationRule):
             self._check(
                 node.default_value, f"The default of ${node.variable.name.value}"
             )
-
-
-class CheckNumberLiterals(SchemaExtension):
-    """Put NumberLiterals ahead of every other document rule."""
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.validation_rules = (NumberLiterals, *context.validation_rules)
-        yield

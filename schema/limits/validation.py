@@ -30,6 +30,7 @@ from strawberry.schema.schema import validate_document
 from schema.error_codes import GatewayErrorCode
 
 from .extensions import limit_error
+from .number_literals import NumberLiterals
 from .shape import SATURATION, DocumentShape, Shape, measure_document
 
 
@@ -179,7 +180,11 @@ class MeasuredValidation(SchemaExtension):
         document = context.graphql_document
         assert document is not None
         schema = context.schema._schema
-        rules = tuple(context.validation_rules)
+        # Number literals first: no other rule should meet a 5,000-digit one.
+        rules: tuple[type[ASTValidationRule], ...] = (
+            NumberLiterals,
+            *context.validation_rules,
+        )
         if context.query is None:
             context.pre_execution_errors = _verdict(schema, document, rules)
         else:
