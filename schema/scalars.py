@@ -11,20 +11,25 @@ from strawberry.types.scalar import ScalarDefinition
 
 from backend.common.decimals import (
     DECIMAL_FORMAT_DESCRIPTION,
-    parse_decimal,
+    DECIMAL_FORMAT_HINT,
+    DecimalText,
     without_negative_zero,
 )
 
 
-def _parse_decimal(value: Any) -> Decimal:
-    try:
-        return parse_decimal(value)
-    except ValueError:
-        shown = value if isinstance(value, str) else type(value).__name__
-        raise GraphQLError(
-            f"Decimal cannot represent {shown!r}: send a string such as "
-            '"12.50" (an optional "-", digits, an optional "." and digits).'
-        ) from None
+def _parse_decimal_text(value: Any) -> DecimalText:
+    """Any string, unchecked: the service reads it (parse_decimal), so a
+    malformed price is an OperationInfo message on its field. Anything else (a
+    JSON or GraphQL number, a boolean, an object) is the wrong type here.
+
+    Decimal is taken only in mutation inputs (annotated DecimalText), never
+    as a field argument (tests/products/test_price_format.py keeps it so): an
+    argument would receive this text unchecked."""
+    if isinstance(value, str):
+        return DecimalText(value)
+    raise GraphQLError(
+        f"Decimal cannot represent {type(value).__name__!r}: {DECIMAL_FORMAT_HINT}"
+    )
 
 
 def _serialize_decimal(value: Decimal) -> str:
@@ -36,7 +41,7 @@ DecimalScalar = ScalarDefinition(
     description=DECIMAL_FORMAT_DESCRIPTION,
     specified_by_url=None,
     serialize=_serialize_decimal,
-    parse_value=_parse_decimal,
+    parse_value=_parse_decimal_text,
     parse_literal=None,
     origin=Decimal,
 )
@@ -54,5 +59,6 @@ DateTimeScalar = dataclasses.replace(
 
 SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
     Decimal: DecimalScalar,
+    DecimalText: DecimalScalar,
     datetime.datetime: DateTimeScalar,
 }

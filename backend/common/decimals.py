@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from typing import NewType
 
 from .numbers import MAX_NUMBER_LENGTH
 
@@ -14,6 +15,17 @@ DECIMAL_FORMAT_DESCRIPTION = (
     'optionally a "." with more digits, e.g. "12.50" (no "+", exponent, '
     "spaces or underscores)."
 )
+
+DECIMAL_FORMAT_HINT = (
+    'send a string such as "12.50" (an optional "-", digits, an optional "." '
+    "and digits)."
+)
+NOT_A_DECIMAL = f"Not a decimal: {DECIMAL_FORMAT_HINT}"
+
+# A decimal in a mutation input, as the client wrote it (GraphQL type Decimal):
+# any string gets through to the service, which reads it with parse_decimal,
+# so a malformed one is reported on its field with the input's other problems.
+DecimalText = NewType("DecimalText", str)
 
 
 def parse_decimal(text: object) -> Decimal:

@@ -6,13 +6,14 @@ from django.db import transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 
-from backend.common.decimals import without_negative_zero
+from backend.common.decimals import NOT_A_DECIMAL, parse_decimal, without_negative_zero
 from backend.common.errors import (
     DomainError,
     ErrorCode,
     InputError,
     NotFound,
     as_validation_error,
+    field_errors,
     raise_input_errors,
 )
 from backend.common.permissions import Actor, require_staff
@@ -28,8 +29,26 @@ CENT = Decimal("0.01")
 class ProductChanges(TypedDict, total=False):
     name: str
     description: str
-    price: Decimal
+    price: Decimal | str  # str: as sent on the wire, read by _read_price
     stock_quantity: int
+
+
+def _read_price(price: Decimal | str) -> Decimal:
+    """A price as given: a Decimal, or text in the wire format of the Decimal
+    scalar (parse_decimal's rule); other text is VALIDATION on `price`."""
+    if not isinstance(price, str):
+        return price
+    try:
+        return parse_decimal(price)
+    except ValueError:
+        raise field_errors({"price": [NOT_A_DECIMAL]}) from None
+
+
+def _with_price_read(changes: ProductChanges) -> ProductChanges:
+    """The changes with their price, if given, read as a Decimal."""
+    if "price" not in changes or changes["price"] is None:
+        return changes  # a null price is the model's own "cannot be null"
+    return {**changes, "price": _read_price(changes["price"])}
 
 
 def _validated(product: Product) -> Product:
@@ -44,12 +63,27 @@ def _validated(product: Product) -> Product:
 
 
 def _check_changes(changes: ProductChanges) -> None:
-    """The given fields' own rules, checked before the product is looked up."""
+    """The given fields' own rules, checked before the product is looked up;
+    a price in text is read first, and one that does not read is reported
+    with the other fields' problems."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        changes = _with_price_read(changes)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+        changes = changes.copy()
+        del changes["price"]
     unchanged = [f.name for f in Product._meta.fields if f.name not in changes]
     try:
         Product(**changes).clean_fields(exclude=unchanged)
     except ValidationError as error:
-        raise as_validation_error(error) from error
+        for field, items in as_validation_error(error).error_dict.items():
+            errors.setdefault(field, []).extend(items)
+    if errors:
+        order = [f.name for f in Product._meta.fields]
+        raise ValidationError(
+            dict(sorted(errors.items(), key=lambda e: order.index(e[0])))
+        )
 
 
 def _get_for_update(product_id: int) -> Product:
@@ -64,20 +98,18 @@ def create_product(
     *,
     actor: Actor,
     name: str,
-    price: Decimal,
+    price: Decimal | str,
     description: str = "",
     stock_quantity: int = 0,
 ) -> Product:
-    """Add a product to the catalogue; staff only."""
+    """Add a product to the catalogue; staff only. A price in text (as sent on
+    the wire) that does not read is reported with the other fields' problems."""
     require_staff(actor)
-    product = _validated(
-        Product(
-            name=name,
-            description=description,
-            price=price,
-            stock_quantity=stock_quantity,
-        )
+    fields = ProductChanges(
+        name=name, description=description, price=price, stock_quantity=stock_quantity
     )
+    raise_input_errors(lambda: _check_changes(fields))
+    product = _validated(Product(**_with_price_read(fields)))
     product.save()
     return product
 
@@ -95,6 +127,7 @@ def update_product(
     caller's, included) is reported at once, before the product is looked up."""
     require_staff(actor)
     raise_input_errors(lambda: _check_changes(changes), found=input_errors)
+    changes = _with_price_read(changes)
     product = _get_for_update(product_id)
     for field, value in changes.items():
         setattr(product, field, value)

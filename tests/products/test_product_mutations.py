@@ -52,6 +52,9 @@ def test_only_staff_create_products(request, client_fixture):
         ("name", "x" * 256, "name"),
         ("stockQuantity", -3, "stockQuantity"),
         ("price", "123456789.00", "price"),
+        ("price", "1.234", "price"),
+        ("price", "abc", "price"),
+        ("price", "1e5", "price"),
     ],
 )
 def test_create_product_rejects_bad_fields_and_writes_nothing(
@@ -191,6 +194,38 @@ def test_update_product_reports_a_malformed_id_with_its_bad_fields(
         Decimal("12.50"),
         10,
     )
+
+
+def test_create_product_reports_a_malformed_price_with_an_empty_name(staff_client):
+    response = staff_client.run(
+        "CreateProduct", input={**NEW_PRODUCT, "name": "", "price": "1e5"}
+    )
+
+    assert response.errors == []
+    payload = response.data["createProduct"]
+    assert [(m["kind"], m["field"], m["code"]) for m in payload["messages"]] == [
+        ("VALIDATION", "name", "VALIDATION"),
+        ("VALIDATION", "price", "VALIDATION"),
+    ]
+    assert not Product.objects.exists()
+
+
+def test_update_product_reports_a_malformed_price_with_its_bad_fields(
+    staff_client, product
+):
+    response = staff_client.run(
+        "UpdateProduct",
+        input={"id": gid("Product", product.pk), "name": "", "price": "abc"},
+    )
+
+    assert response.errors == []
+    payload = response.data["updateProduct"]
+    assert [(m["kind"], m["field"], m["code"]) for m in payload["messages"]] == [
+        ("VALIDATION", "name", "VALIDATION"),
+        ("VALIDATION", "price", "VALIDATION"),
+    ]
+    product.refresh_from_db()
+    assert (product.name, product.price) == ("Teapot", Decimal("12.50"))
 
 
 def test_update_product_checks_its_fields_before_looking_the_product_up(

@@ -128,6 +128,19 @@ def test_a_mutation_names_every_field_at_fault_with_its_code(customer_client, db
     ]
 
 
+def test_a_malformed_decimal_is_a_message_on_its_field_not_an_error(staff_client):
+    response = staff_client.run("CreateProduct", input={"name": "", "price": "abc"})
+
+    assert response.errors == []
+    assert [
+        (m["kind"], m["field"], m["code"])
+        for m in response.data["createProduct"]["messages"]
+    ] == [
+        ("VALIDATION", "name", "VALIDATION"),
+        ("VALIDATION", "price", "VALIDATION"),
+    ]
+
+
 def test_the_date_time_scalar_names_its_specification():
     date_time = schema._schema.type_map["DateTime"]
 

@@ -6,6 +6,7 @@ import strawberry_django
 from django.db.models import Q
 from strawberry_django.fields.filter_order import filter_field
 
+from backend.common.decimals import DecimalText
 from backend.common.graphql.node import ModelNode
 from backend.common.graphql.pagination import CountedConnection
 from backend.products.api import ProductSnapshot
@@ -82,7 +83,7 @@ class ProductConnection(CountedConnection[ProductType]):
 @strawberry.input(description="A new catalogue item.")
 class CreateProductInput:
     name: str
-    price: Decimal
+    price: DecimalText  # read by the service: a malformed one is a message on it
     description: str = ""
     stock_quantity: int = 0
 
@@ -94,7 +95,7 @@ class UpdateProductInput:
     id: strawberry.ID
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
-    price: Decimal | None = strawberry.UNSET
+    price: DecimalText | None = strawberry.UNSET
     stock_quantity: int | None = strawberry.UNSET
 
 
