@@ -65,7 +65,19 @@ def report(record: RequestRecord) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return
     data = fields(record)
-    logger.info("request %s", _Logfmt(data), extra={FIELDS_ATTRIBUTE: data})
+    # logger.info() less its findCaller(): a walk up the stack on every
+    # request, for a source location no format prints.
+    line = logger.makeRecord(
+        logger.name,
+        logging.INFO,
+        __file__,
+        0,
+        "request %s",
+        (_Logfmt(data),),
+        None,
+        extra={FIELDS_ATTRIBUTE: data},
+    )
+    logger.handle(line)
 
 
 class JsonFormatter(logging.Formatter):

@@ -14,7 +14,7 @@ when it is one of ours, else `other`.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from prometheus_client import Counter, Gauge, Histogram
@@ -94,6 +94,19 @@ LIVE_SUBSCRIPTIONS = Gauge(
 )
 
 
+@functools.cache
+def _series(operation: str, type_: str) -> tuple[Any, Any, Any, Any]:
+    """One operation's labelled series, looked up once: `labels()` takes a lock
+    and checks its values on every call. The labels are bounded (above), so
+    the cache is too."""
+    return (
+        REQUESTS.labels(operation, type_),
+        DURATION.labels(operation, type_),
+        SQL_QUERIES.labels(operation, type_),
+        COST.labels(operation, type_),
+    )
+
+
 def operation_label(name: str | None) -> str:
     if name is None:
         return ANONYMOUS
@@ -108,11 +121,12 @@ def observe(record: RequestRecord) -> None:
         operation_label(record.operation_name) if record.operation_started else NONE,
         record.operation_type if record.operation_type in OPERATION_TYPES else NONE,
     )
-    REQUESTS.labels(*labels).inc()
-    DURATION.labels(*labels).observe(record.duration_seconds)
+    requests, duration, sql_queries, cost = _series(*labels)
+    requests.inc()
+    duration.observe(record.duration_seconds)
     if record.sql_queries:
-        SQL_QUERIES.labels(*labels).inc(record.sql_queries)
+        sql_queries.inc(record.sql_queries)
     if record.cost is not None:
-        COST.labels(*labels).inc(record.cost)
+        cost.inc(record.cost)
     for code in record.error_codes:
         ERRORS.labels(*labels, code if code in _error_codes() else OTHER).inc()
